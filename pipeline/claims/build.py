@@ -1,0 +1,227 @@
+"""Turn an annotated Doc into claim records: one per assertion (clause) about goods, places or agencies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from ..types import Document, Mention, stable_id
+from .cues import Cues, Trigger, cues_for
+from .timex import TimeExpr, find_times, parse_published
+
+SCHEMA_VERSION = 1
+CONTEXT_CHARS = 32
+ITEM_LABELS = ("VEHICLE", "GOODS")
+PLACE_LABELS = ("COUNTY", "PROVINCE", "PLACE")
+CLAUSE_BREAKS = ("and", "but", "while", "whereas", "yet")
+
+
+def extract_claims(doc: Doc, document: Document, mentions: list[Mention], sentences: list[tuple[int, int]],
+                   pack: dict[str, Any]) -> list[dict[str, Any]]:
+    """All claim records of one article, in text order."""
+    cues = cues_for(pack)
+    published = parse_published(document.published)
+    frame = cues.smuggling_frame(doc)
+    by_sentence: dict[int, list[Mention]] = {}
+    for m in mentions:
+        by_sentence.setdefault(m.sentence_index, []).append(m)
+    claims: list[dict[str, Any]] = []
+    for index, (s_char, e_char) in enumerate(sentences):
+        sent = doc.char_span(s_char, e_char, alignment_mode="expand")
+        if sent is None:
+            continue
+        ments = by_sentence.get(index, [])
+        for clause, triggers in _clauses(doc, sent, cues):
+            tried: set[str] = set()
+            for trigger in triggers:  # the best trigger whose claim type the clause can support
+                if trigger.claim_type in tried:
+                    continue
+                tried.add(trigger.claim_type)
+                record = _claim(doc, document, sent, index, clause, trigger, ments, cues, pack, published, frame)
+                if record is not None:
+                    claims.append(record)
+                    break
+    return claims
+
+
+def _clauses(doc: Doc, sent: Span, cues: Cues) -> list[tuple[Span, list[Trigger]]]:
+    """Split a sentence at ', and' / ';' where both sides carry their own trigger; triggers best first."""
+    triggers = cues.triggers(doc, sent.start, sent.end)
+    if not triggers:
+        return []
+    bounds = [sent.start]
+    for tok in sent[1:-1]:
+        boundary = tok.text == ";" or (tok.text == "," and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ in CLAUSE_BREAKS)
+        if not boundary:
+            continue
+        left = [t for t in triggers if bounds[-1] <= t.start < tok.i]
+        nxt = _next_boundary(doc, sent, tok.i + 1)
+        right = [t for t in triggers if tok.i < t.start < nxt]
+        if left and right and _main_verbs(left) and _main_verbs(right):
+            bounds.append(tok.i + 1)
+    bounds.append(sent.end)
+    out = []
+    for a, b in zip(bounds, bounds[1:], strict=False):
+        inside = [t for t in triggers if a <= t.start < b]
+        if inside:
+            clause = doc[a:b]
+            if cues.find(doc, a, b, cues.policy_override):
+                inside = [Trigger("policy", t.start, t.end, t.text) if t.claim_type == "trade" else t for t in inside]
+            out.append((clause, sorted(inside, key=lambda t: (cues.priority[t.claim_type], t.start))))
+    return out
+
+
+def _next_boundary(doc: Doc, sent: Span, i: int) -> int:
+    for tok in doc[i : sent.end - 1]:
+        if tok.text == ";" or (tok.text == "," and doc[tok.i + 1].lower_ in CLAUSE_BREAKS):
+            return tok.i
+    return sent.end
+
+
+def _main_verbs(triggers: list[Trigger]) -> bool:
+    """A clause of its own needs a verbal trigger, not just a noun like 'trade' or 'prices'."""
+    return any(t.text.lower().endswith(("ed", "in", "ing")) or t.text.lower() in ("brought", "sold", "sent", "caught")
+               for t in triggers)
+
+
+def _claim(doc: Doc, document: Document, sent: Span, index: int, clause: Span, trigger: Trigger,
+           ments: list[Mention], cues: Cues, pack: dict[str, Any], published: Any, frame: bool) -> dict[str, Any] | None:
+    inside = [m for m in ments if clause.start_char <= m.start and m.end <= clause.end_char]
+    items = [m for m in inside if m.label in ITEM_LABELS]
+    places = [m for m in inside if m.label in PLACE_LABELS]
+    agencies = [m for m in inside if m.label == "AGENCY"]
+    quantities = [m for m in inside if m.label == "QUANTITY"]
+    claim_type = trigger.claim_type
+    if claim_type == "trade" and frame:
+        claim_type = "smuggling"
+    if not (items or agencies or places or quantities):
+        return None
+    if claim_type in ("trade", "smuggling", "seizure") and not (items or quantities):
+        return None
+    if claim_type in ("crackdown", "policy") and not (agencies or items or places):
+        return None
+    quantity = _pick_quantity(quantities, items, claim_type)
+    times = find_times(doc, clause.start, clause.end, published)
+    time = _pick_time(times, trigger)
+    attribution = cues.attribution_of(doc, sent)
+    negated = cues.negated(doc, clause.start, clause.end, trigger)
+    item_recs = [_item(m, pack) for m in items]
+    sanctions = _merge_sanctions(item_recs)
+    record: dict[str, Any] = {
+        "claim_id": "c" + stable_id(document.doc_id, index, clause.start_char, clause.end_char, trigger.start, claim_type),
+        "doc_id": document.doc_id,
+        "claim_type": claim_type,
+        "schema_version": SCHEMA_VERSION,
+        "sentence": _sentence(document.text, sent, index, clause),
+        "trigger": {"text": trigger.text, "start": doc[trigger.start].idx,
+                    "end": doc[trigger.end - 1].idx + len(doc[trigger.end - 1].text), "lemma": trigger.text.lower()},
+        "quantity": quantity,
+        "items": item_recs,
+        "locations": [_location(doc, m, clause, cues) for m in places],
+        "agencies": [_agency(doc, m, clause, claim_type, cues) for m in agencies],
+        "time": time.to_record(published) if time else None,
+        "attribution": attribution,
+        "negated": negated,
+        "sanctions": sanctions,
+    }
+    return record
+
+
+def _sentence(text: str, sent: Span, index: int, clause: Span) -> dict[str, Any]:
+    start, end = sent.start_char, sent.end_char
+    c_start = clause.start_char
+    c_end = clause.end_char
+    stripped = text[c_start:c_end].rstrip(" ,;")
+    c_end = c_start + len(stripped)
+    return {
+        "index": index, "start": start, "end": end, "text": text[start:end],
+        "selector": {"type": "TextQuoteSelector", "exact": text[start:end],
+                     "prefix": text[max(0, start - CONTEXT_CHARS) : start], "suffix": text[end : end + CONTEXT_CHARS]},
+        "span": {"start": c_start, "end": c_end},
+    }
+
+
+def _pick_quantity(quantities: list[Mention], items: list[Mention], claim_type: str) -> dict[str, Any] | None:
+    if not quantities:
+        return None
+    money = [q for q in quantities if _is_money(q)]
+    counts = [q for q in quantities if not _is_money(q)]
+    if claim_type in ("price", "bribe") and money:
+        chosen = money[0]
+    elif counts:
+        before_item = [q for q in counts if items and q.end <= items[0].start]
+        chosen = before_item[-1] if before_item else counts[0]
+    else:
+        chosen = money[0]
+    q = dict(chosen.attrs.get("quantity") or {})
+    q.update(text=chosen.text, start=chosen.start, end=chosen.end, mention_id=chosen.mention_id)
+    return q
+
+
+def _is_money(m: Mention) -> bool:
+    unit = (m.attrs.get("quantity") or {}).get("unit")
+    return unit in ("USD", "CNY", "KPW", "KRW", "EUR", "RUB", "JPY", "GBP")
+
+
+def _pick_time(times: list[TimeExpr], trigger: Trigger) -> TimeExpr | None:
+    if not times:
+        return None
+    return min(times, key=lambda t: abs(t.span.start - trigger.start))
+
+
+def _item(m: Mention, pack: dict[str, Any]) -> dict[str, Any]:
+    cls = m.attrs.get("vehicle_class") if m.label == "VEHICLE" else m.attrs.get("goods_class")
+    links = []
+    for entry in pack["sanctions"]:
+        classes = entry["vehicle_classes"] if m.label == "VEHICLE" else entry["goods_classes"]
+        if cls in classes:
+            links.append({k: entry[k] for k in ("id", "resolution", "paragraph", "hs", "description")})
+    return {**m.ref(), "class": cls, "origin": m.attrs.get("origin"), "sanctions": links}
+
+
+def _location(doc: Doc, m: Mention, clause: Span, cues: Cues) -> dict[str, Any]:
+    span = doc.char_span(m.start, m.end)
+    role = cues.role(doc, span, clause.start) if span is not None else None
+    kind = m.attrs.get("kind") or m.attrs.get("admin_level") or m.label.lower()
+    return {**m.ref(), "kind": kind, "parent": m.attrs.get("parent"), "role": role}
+
+
+def _agency(doc: Doc, m: Mention, clause: Span, claim_type: str, cues: Cues) -> dict[str, Any]:
+    span = doc.char_span(m.start, m.end)
+    role = None
+    if span is not None:
+        prev_words = " ".join(t.lower_ for t in doc[max(clause.start, span.start - 4) : span.start])
+        recipient_cue = any(prev_words.endswith(w) for w in cues.agency_roles["recipient"])
+        if claim_type == "bribe" and (recipient_cue or _in_list_after(doc, span, clause, "to")):
+            role = "recipient"
+        elif prev_words.endswith("by"):
+            role = "actor"
+        elif claim_type in cues.agency_roles["enforcer_types"]:
+            role = "enforcer"
+        elif claim_type in cues.agency_roles["actor_types"]:
+            role = "actor"
+    return {**m.ref(), "role": role}
+
+
+def _in_list_after(doc: Doc, span: Span, clause: Span, word: str) -> bool:
+    """True when the mention is in a list introduced by `word` ("to customs officers, ... and X")."""
+    i = span.start - 1
+    while i >= clause.start:
+        tok = doc[i]
+        if tok.lower_ == word:
+            return True
+        if not (tok.ent_type_ or tok.text in (",", "and", "or")):
+            return False
+        i -= 1
+    return False
+
+
+def _merge_sanctions(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per measure, listing the claim's items it covers."""
+    rows: dict[str, dict[str, Any]] = {}
+    for item in items:
+        for link in item["sanctions"]:
+            row = rows.setdefault(link["id"], {**link, "items": []})
+            row["items"].append(item["text"])
+    return list(rows.values())

@@ -1,0 +1,157 @@
+"""Sentence cues: claim triggers, attribution, negation and the roles of places and agencies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The word that makes a clause a claim, and the claim type it signals."""
+
+    claim_type: str
+    start: int  # token index
+    end: int
+    text: str
+
+
+class Cues:
+    """Compiled cue lexicon from `patterns/claims.json`."""
+
+    def __init__(self, lex: dict[str, Any]) -> None:
+        self.types: list[tuple[str, list[tuple[str, ...]]]] = [
+            (name, [tuple(w.split()) for w in words]) for name, words in lex["types"]
+        ]
+        self.priority = {name: i for i, (name, _) in enumerate(self.types)}
+        self.frame = tuple(lex["smuggling_frame"])
+        self.frame_min = int(lex["smuggling_frame_min"])
+        self.attribution = {k: [tuple(w.split()) for w in v] for k, v in lex["attribution"].items()}
+        self.outlets = sorted(lex["outlets"], key=len, reverse=True)
+        self.negation = {tuple(w.split()) for w in lex["negation"]}
+        self.negation_exceptions = {tuple(w.split()) for w in lex["negation_exceptions"]}
+        self.roles = {role: [tuple(w.split()) for w in words] for role, words in lex["roles"].items()}
+        self.agency_roles = lex["agency_roles"]
+        self.policy_override = [tuple(w.split()) for w in lex.get("policy_override", [])]
+
+    def triggers(self, doc: Doc, start: int, end: int) -> list[Trigger]:
+        """Every trigger in tokens [start, end)."""
+        out = []
+        lowers = [t.lower_ for t in doc[start:end]]
+        for name, phrases in self.types:
+            for phrase in phrases:
+                n = len(phrase)
+                for i in range(len(lowers) - n + 1):
+                    if tuple(lowers[i : i + n]) == phrase:
+                        if self._vetoed(doc, start + i, start + i + n, name):
+                            continue
+                        out.append(Trigger(name, start + i, start + i + n, doc[start + i : start + i + n].text))
+        return out
+
+    def _vetoed(self, doc: Doc, s: int, e: int, name: str) -> bool:
+        tok = doc[s]
+        # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
+        if tok.ent_type_ and tok.ent_type_ not in ("QUANTITY",):
+            return True
+        if name == "trade" and tok.lower_ == "crossing" and e < len(doc) and doc[e].lower_ in ("point", "points"):
+            return True
+        return False
+
+    def smuggling_frame(self, doc: Doc) -> bool:
+        """True when the article is about smuggling (so 'brought in' reads as smuggling, not trade)."""
+        lowers = doc.text.lower()
+        return sum(lowers.count(w) for w in self.frame) >= self.frame_min
+
+    def find(self, doc: Doc, start: int, end: int, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
+        lowers = [t.lower_ for t in doc[start:end]]
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(lowers) - n + 1):
+                if tuple(lowers[i : i + n]) == phrase:
+                    return start + i, start + i + n
+        return None
+
+    def attribution_of(self, doc: Doc, sent: Span) -> dict[str, Any]:
+        """Status, attributing phrase and named source of a sentence."""
+        for status in ("denied", "alleged", "reported", "planned", "speculative"):
+            hit = self.find(doc, sent.start, sent.end, self.attribution[status])
+            if hit is None:
+                continue
+            source = self.outlet(sent.text)
+            phrase = self._phrase(doc, sent, hit)
+            if status == "reported" and self.find(doc, sent.start, sent.end, self.attribution["speculative"]):
+                spec = self.find(doc, sent.start, sent.end, self.attribution["speculative"])
+                if spec and doc[spec[0]].lower_ in ("possibility", "may", "might", "could", "likely", "probably"):
+                    status = "speculative"
+            return {"status": status, "source": source, "text": phrase.text,
+                    "start": phrase.start_char, "end": phrase.end_char}
+        return {"status": "asserted", "source": None, "text": None, "start": None, "end": None}
+
+    def _phrase(self, doc: Doc, sent: Span, hit: tuple[int, int]) -> Span:
+        """The attributing phrase around a cue: back to the clause start, forward to the clause end."""
+        s, e = hit
+        while s > sent.start and doc[s - 1].text not in (",", ";", "“", '"', ":") and s - hit[0] > -8:
+            s -= 1
+        if doc[hit[0]].lower_ in ("according",):
+            s = hit[0]
+        while e < sent.end and doc[e].text not in (",", ";", ".", "”", '"', ":") and e - hit[1] < 8:
+            e += 1
+        for k in range(hit[1], e):
+            if doc[k].lower_ == "that":
+                e = k
+                break
+        while s < e - 1 and (doc[s].is_punct or doc[s].lower_ == "that"):
+            s += 1
+        return doc[s:e]
+
+    def outlet(self, text: str) -> str | None:
+        for name in self.outlets:
+            if name in text:
+                return name
+        return None
+
+    def negated(self, doc: Doc, start: int, end: int, trigger: Trigger) -> bool:
+        """A negation cue in the clause close to the trigger ("did not", "no trucks were")."""
+        lo = max(start, trigger.start - 6)
+        hi = min(end, trigger.end + 2)
+        lowers = [t.lower_ for t in doc[lo:hi]]
+        for i in range(len(lowers)):
+            for phrase in self.negation:
+                n = len(phrase)
+                if tuple(lowers[i : i + n]) == phrase:
+                    nxt = tuple(lowers[i : i + 2])
+                    if nxt in self.negation_exceptions or (phrase[0] == "no" and i + 1 < len(lowers) and lowers[i + 1] == "longer"):
+                        continue
+                    return True
+        return False
+
+    def role(self, doc: Doc, ent: Span, clause_start: int, roles: str = "roles") -> str | None:
+        """The role a preposition before the mention gives it ("from Dandong" -> origin)."""
+        table = self.roles
+        i = ent.start - 1
+        hops = 0
+        while i >= clause_start and hops < 6:
+            tok = doc[i]
+            for role, phrases in table.items():
+                for phrase in phrases:
+                    n = len(phrase)
+                    if i - n + 1 >= clause_start and tuple(t.lower_ for t in doc[i - n + 1 : i + 1]) == phrase:
+                        return role
+            if tok.text in (".", ";") or tok.is_space:
+                return None
+            i -= 1
+            hops += 1
+        return None
+
+
+_CACHE: dict[str, Cues] = {}
+
+
+def cues_for(pack: dict[str, Any]) -> Cues:
+    """The compiled cues of a pattern pack (compiled once per pack hash)."""
+    key = pack["sha256"]
+    if key not in _CACHE:
+        _CACHE[key] = Cues(pack["claims"])
+    return _CACHE[key]

@@ -1,0 +1,291 @@
+"""Time expressions in a sentence, normalised to an interval anchored to the publication date.
+
+Our own rules handle months, early/mid/late, halves, quarters, since/until and ranges; dateparser (with
+`languages=['en']` and `RELATIVE_BASE`) parses only explicit day-month(-year) strings. Nothing here ever
+reads today's date: without a publication date, relative expressions stay unresolved and say so.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+from spacy.vocab import Vocab
+
+MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS.update({"sept": 9, "jan.": 1, "feb.": 2, "mar.": 3, "apr.": 4, "jun.": 6, "jul.": 7, "aug.": 8,
+               "sep.": 9, "sept.": 9, "oct.": 10, "nov.": 11, "dec.": 12})
+PARTS = {"early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20), "middle": (11, 20),
+         "late": (21, 31), "end": (21, 31)}
+SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
+ORDINAL_HALF = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "latter": 2}
+ORDINAL_QUARTER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
+STREET_WORDS = {"street", "st", "st.", "avenue", "road", "square", "plaza", "bridge", "factory", "enterprise", "school"}
+_YEAR = r"^(?:19\d\d|20\d\d)$"
+_DAY = r"^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$"
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    """An ISO date or datetime string to a date; None when absent or not ISO."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class TimeExpr:
+    """One normalised time expression."""
+
+    span: Span
+    start: dt.date | None
+    end: dt.date | None
+    granularity: str
+    relation: str
+    fuzzy: bool
+    resolved: bool
+    anchored: bool
+
+    def to_record(self, published: dt.date | None) -> dict[str, Any]:
+        return {
+            "text": self.span.text, "start": self.span.start_char, "end": self.span.end_char,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "granularity": self.granularity, "relation": self.relation, "fuzzy": self.fuzzy,
+            "resolved": self.resolved,
+            "anchored_to": published.isoformat() if (published and self.anchored) else None,
+        }
+
+
+@lru_cache(maxsize=4)
+def _matcher(vocab: Vocab) -> Matcher:
+    month = {"LOWER": {"IN": sorted(MONTHS)}}
+    year = {"TEXT": {"REGEX": _YEAR}}
+    day = {"LOWER": {"REGEX": _DAY}}
+    part = {"LOWER": {"IN": sorted(PARTS)}}
+    dash = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
+    of = {"LOWER": "of", "OP": "?"}
+    rel = {"LOWER": {"IN": ["this", "last", "next", "past", "previous", "current"]}}
+    unit = {"LOWER": {"IN": ["year", "month", "week", "spring", "summer", "autumn", "fall", "winter"]}}
+    m = Matcher(vocab)
+    m.add("MONTH", [
+        [month], [month, year], [month, {"ORTH": ",", "OP": "?"}, year],
+        [month, day], [month, day, {"ORTH": ","}, year], [month, day, year], [day, month], [day, month, year],
+        [part, dash, of, month], [part, dash, of, month, year],
+        [{"LOWER": "the"}, part, of, month], [{"LOWER": "the"}, part, of, month, year],
+    ])
+    m.add("RANGE", [
+        [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month],
+        [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month, year],
+        [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month],
+        [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
+        [{"LOWER": {"IN": ["from", "between"]}}, month, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
+        [{"LOWER": {"IN": ["from", "between"]}}, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, year],
+    ])
+    m.add("YEAR", [[year], [part, dash, year], [part, of, year], [{"LOWER": "the"}, part, of, year]])
+    m.add("REL", [[rel, unit], [part, rel, unit], [{"LOWER": "earlier"}, {"LOWER": "this"}, unit],
+                  [{"LOWER": "later"}, {"LOWER": "this"}, unit], [part, {"LOWER": "this"}, unit],
+                  [{"LOWER": "a"}, unit, {"LOWER": "ago"}]])
+    m.add("HALF", [[{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, year],
+                   [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, rel, {"LOWER": "year"}]])
+    m.add("QUARTER", [[{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_QUARTER)}}, {"LOWER": "quarter"}, {"LOWER": "of"}, year],
+                      [{"LOWER": {"REGEX": "^q[1-4]$"}}, year]])
+    m.add("FUZZY", [[{"LOWER": {"IN": ["recently", "lately"]}}], [{"LOWER": "in"}, {"LOWER": "recent"}, {"LOWER": {"IN": ["weeks", "months", "days", "years"]}}],
+                    [{"LOWER": "until"}, {"LOWER": "recently"}]])
+    return m
+
+
+SIGNALS = {"since": "since", "until": "until", "till": "until", "by": "by", "before": "until", "after": "since"}
+_PREP_OK_FOR_AMBIGUOUS = {"in", "since", "until", "by", "of", "from", "early", "mid", "late", "last", "this", "next",
+                          "-", "between", "to", "and", "through", "during", "on", "before", "after", "end", "beginning"}
+
+
+def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> list[TimeExpr]:
+    """All time expressions in tokens [start, end), longest first, without overlaps, in text order."""
+    sent = doc[start:end]
+    matches = _matcher(doc.vocab)(sent)
+    matches = sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1]))
+    taken: set[int] = set()
+    out: list[TimeExpr] = []
+    for key, s, e in matches:
+        if taken.intersection(range(s, e)):
+            continue
+        span = sent[s:e]
+        kind = doc.vocab.strings[key]
+        if not _plausible(doc, span, kind):
+            continue
+        expr = _normalise(doc, span, kind, published)
+        if expr is None:
+            continue
+        taken.update(range(s, e))
+        out.append(expr)
+    return sorted(out, key=lambda t: t.span.start)
+
+
+def _plausible(doc: Doc, span: Span, kind: str) -> bool:
+    nxt = doc[span.end].lower_ if span.end < len(doc) else ""
+    if nxt in STREET_WORDS or (nxt and doc[span.end].text[:1].isdigit() and nxt.endswith(("st", "nd", "rd", "th"))):
+        return False
+    if kind == "MONTH":
+        month_tok = next(t for t in span if t.lower_ in MONTHS)
+        if not month_tok.text[:1].isupper():
+            return False
+        if len(span) == 1 and month_tok.lower_ in ("may", "march", "june", "august", "jan", "mar", "may."):
+            prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+            if prev not in _PREP_OK_FOR_AMBIGUOUS:
+                return False
+        if span.end < len(doc) and doc[span.end].text[:1].isdigit() and doc[span.end].lower_[:-2].isdigit():
+            return False  # "March 1st Street"
+    if kind == "YEAR":
+        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+        if prev in ("resolution", "resolutions", "no", "no.", "article", "paragraph", "$", "us$") or nxt in ("committee",):
+            return False
+    return True
+
+
+def _month_bounds(year: int, month: int, first_day: int = 1, last_day: int = 31) -> tuple[dt.date, dt.date]:
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(first_day, last)), dt.date(year, month, min(last_day, last))
+
+
+def _infer_year(month: int, published: dt.date | None) -> int | None:
+    """A month without a year is the most recent such month up to publication (news reports the past)."""
+    if published is None:
+        return None
+    return published.year if month <= published.month else published.year - 1
+
+
+def _relation(doc: Doc, span: Span) -> str:
+    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+    return SIGNALS.get(prev, "at")
+
+
+def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> TimeExpr | None:
+    toks = [t.lower_ for t in span]
+    years = [int(t) for t in toks if re.match(_YEAR, t)]
+    months = [MONTHS[t] for t in toks if t in MONTHS]
+    parts = [t for t in toks if t in PARTS]
+    relation = "from-to" if kind == "RANGE" else _relation(doc, span)
+    explicit_year = bool(years)
+    if kind in ("MONTH", "RANGE") and months:
+        year = years[-1] if years else _infer_year(months[-1], published)
+        if year is None:
+            return _unresolved(span, "month", relation)
+        if kind == "RANGE" and len(months) == 1:  # from early to mid-April
+            a, b = PARTS[parts[0]], PARTS[parts[1]]
+            start, _ = _month_bounds(year, months[0], a[0], a[1])
+            _, end = _month_bounds(year, months[0], b[0], b[1])
+            return _expr(span, start, end, "day", relation, published, explicit_year, end_cap=relation == "since")
+        if kind == "RANGE":
+            y0 = years[0] if len(years) > 1 else (year if months[0] <= months[-1] else year - 1)
+            start, _ = _month_bounds(y0, months[0])
+            _, end = _month_bounds(year, months[-1])
+            return _expr(span, start, end, "month", relation, published, explicit_year)
+        days = [int(re.sub(r"\D", "", t)) for t in toks if re.match(_DAY, t) and t not in MONTHS]
+        if days:
+            import dateparser
+
+            base = dt.datetime(year, 12, 31) if published is None else dt.datetime.combine(published, dt.time())
+            parsed = dateparser.parse(span.text if years else f"{span.text} {year}", languages=["en"],
+                                      settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
+                                                "REQUIRE_PARTS": ["day", "month"]})
+            if parsed is None:
+                return None
+            return _expr(span, parsed.date(), parsed.date(), "day", relation, published, explicit_year)
+        if parts:
+            a, b = PARTS[parts[0]]
+            start, end = _month_bounds(year, months[0], a, b)
+            return _expr(span, start, end, "day", relation, published, explicit_year)
+        start, end = _month_bounds(year, months[0])
+        return _expr(span, start, end, "month", relation, published, explicit_year)
+    if kind == "RANGE" and len(years) == 2:
+        return _expr(span, dt.date(years[0], 1, 1), dt.date(years[1], 12, 31), "year", relation, published, True)
+    if kind == "YEAR" and years:
+        y = years[0]
+        if parts:
+            lo, hi = {"early": (1, 4), "beginning": (1, 4), "start": (1, 4), "mid": (5, 8), "middle": (5, 8),
+                      "late": (9, 12), "end": (9, 12)}[parts[0]]
+            return _expr(span, dt.date(y, lo, 1), _month_bounds(y, hi)[1], "month", relation, published, True)
+        return _expr(span, dt.date(y, 1, 1), dt.date(y, 12, 31), "year", relation, published, True)
+    if kind in ("HALF", "QUARTER"):
+        if years:
+            y = years[0]
+        elif published is not None:
+            y = published.year - (1 if "last" in toks or "previous" in toks else 0)
+        else:
+            return _unresolved(span, kind.lower(), relation)
+        if kind == "HALF":
+            h = next(ORDINAL_HALF[t] for t in toks if t in ORDINAL_HALF)
+            return _expr(span, dt.date(y, 1 if h == 1 else 7, 1), dt.date(y, 6, 30) if h == 1 else dt.date(y, 12, 31),
+                         "half", relation, published, bool(years))
+        q = next((ORDINAL_QUARTER[t] for t in toks if t in ORDINAL_QUARTER), None) or int(toks[0][1])
+        start = dt.date(y, 3 * q - 2, 1)
+        return _expr(span, start, _month_bounds(y, 3 * q)[1], "quarter", relation, published, bool(years))
+    if kind == "REL":
+        return _relative(span, toks, parts, relation, published)
+    if kind == "FUZZY":
+        if published is None:
+            return _unresolved(span, "month", "at", fuzzy=True)
+        return TimeExpr(span, published - dt.timedelta(days=90), published, "month", "at", True, True, True)
+    return None
+
+
+def _relative(span: Span, toks: list[str], parts: list[str], relation: str, published: dt.date | None) -> TimeExpr | None:
+    unit = next((t for t in toks if t in ("year", "month", "week") or t in SEASONS), None)
+    if unit is None:
+        return None
+    if published is None:
+        return _unresolved(span, unit if unit in ("year", "month", "week") else "month", relation)
+    shift = -1 if ("last" in toks or "previous" in toks or "past" in toks or "ago" in toks) else (1 if "next" in toks else 0)
+    if unit == "year":
+        y = published.year + shift
+        start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)
+        if parts:
+            lo, hi = {"early": (1, 4), "mid": (5, 8), "late": (9, 12)}.get(parts[0], (1, 12))
+            start, end = dt.date(y, lo, 1), _month_bounds(y, hi)[1]
+        if "earlier" in toks:
+            start, end = dt.date(y, 1, 1), published
+        if shift == 0:
+            end = min(end, published)
+        return TimeExpr(span, start, end, "year" if not parts else "month", relation, False, True, True)
+    if unit == "month":
+        y, m = published.year, published.month + shift
+        if m < 1:
+            y, m = y - 1, 12
+        elif m > 12:
+            y, m = y + 1, 1
+        start, end = _month_bounds(y, m)
+        return TimeExpr(span, start, min(end, published) if shift == 0 else end, "month", relation, False, True, True)
+    if unit == "week":
+        start = published - dt.timedelta(days=published.weekday() + (7 if shift < 0 else 0))
+        return TimeExpr(span, start, start + dt.timedelta(days=6), "day", relation, False, True, True)
+    lo, hi = SEASONS[unit]
+    y = published.year + shift
+    start = dt.date(y if lo != 12 else y - 1, lo, 1)
+    end = _month_bounds(y, hi)[1]
+    return TimeExpr(span, start, end, "month", relation, False, True, True)
+
+
+def _expr(span: Span, start: dt.date, end: dt.date, granularity: str, relation: str, published: dt.date | None,
+          explicit_year: bool, *, end_cap: bool = False) -> TimeExpr:
+    anchored = not explicit_year
+    if relation == "since":
+        end = published if published is not None else None  # type: ignore[assignment]
+        anchored = True
+        return TimeExpr(span, start, end, granularity, relation, False, published is not None or explicit_year, anchored)
+    if relation in ("until", "by"):
+        return TimeExpr(span, None, end, granularity, relation, False, True, anchored)
+    return TimeExpr(span, start, end, granularity, relation, False, True, anchored)
+
+
+def _unresolved(span: Span, granularity: str, relation: str, *, fuzzy: bool = False) -> TimeExpr:
+    return TimeExpr(span, None, None, granularity, relation, fuzzy, False, False)

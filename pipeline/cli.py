@@ -1,0 +1,96 @@
+"""The `newsclaims` command line: thin wrappers over importable functions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .errors import NewsclaimsError
+
+EXIT_OK, EXIT_ITEM_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from .batch.runner import ExtractOptions, run_extract
+
+    options = ExtractOptions(workers=args.workers, shard_size=args.shard_size, max_chars=args.max_chars,
+                             patterns_dir=args.patterns, overwrite=args.overwrite,
+                             progress=False if args.quiet else None)
+    summary = run_extract(args.inputs, args.out, options=options)
+    print(f"documents: {summary.documents}")
+    print("mentions:  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.mentions.items())) or "mentions: 0")
+    print("claims:    " + (", ".join(f"{k} {v}" for k, v in sorted(summary.claims.items())) or "0"))
+    errors = sum(summary.errors.values())
+    print(f"errors:    {errors}" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(summary.errors.items()))}; "
+                                     f"see {Path(args.out) / 'errors.jsonl'})" if errors else ""))
+    resumed = f", {summary.shards_resumed} resumed" if summary.shards_resumed else ""
+    print(f"output:    {args.out} ({summary.shards} shards{resumed}, {summary.seconds:.1f} s)")
+    return EXIT_ITEM_ERRORS if summary.failed else EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_run, format_report
+
+    result = evaluate_run(args.run_dir, args.gold).to_dict()
+    print(json.dumps(result, indent=2, sort_keys=True) if args.json else format_report(result))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (also used by the docs test to list commands)."""
+    parser = argparse.ArgumentParser(prog="newsclaims", description="Turn news articles into evidence-grade claim records.")
+    parser.add_argument("--version", action="version", version=f"newsclaims {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("extract", help="extract documents, mentions and claims into a run directory",
+                       description="Read .txt files (one article each), .jsonl/.jsonl.gz files (one article per line: "
+                                   "text, id, url, title, published, source), directories of them, or '-' (JSONL on "
+                                   "stdin), and write documents.jsonl, mentions.jsonl, claims.jsonl, errors.jsonl and "
+                                   "manifest.json to --out. A killed run resumes with the same command. Exit status 1 "
+                                   "when any input was recorded in errors.jsonl.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    p.add_argument("--out", required=True, metavar="RUN_DIR")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--shard-size", type=int, default=200, help="documents per output shard (default 200)")
+    p.add_argument("--max-chars", type=int, default=2_000_000, help="longest article accepted (default 2,000,000)")
+    p.add_argument("--patterns", default=None, metavar="DIR", help="pattern pack directory (default: the bundled one)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing run of different inputs")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=_cmd_extract)
+
+    p = sub.add_parser("evaluate", help="score a run against gold annotations",
+                       description="Precision, recall and F1 per entity label (exact span and overlap), linking "
+                                   "accuracy, claim detection and per-slot accuracy against *.gold.json files.")
+    p.add_argument("run_dir", metavar="RUN_DIR")
+    p.add_argument("--gold", required=True, metavar="DIR", help="folder with *.gold.json files (e.g. corpus/)")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=_cmd_evaluate)
+
+    for register in _EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run one command; coded errors become one-line messages, never tracebacks."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except NewsclaimsError as err:
+        print(f"newsclaims: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("newsclaims: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

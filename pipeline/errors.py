@@ -1,0 +1,58 @@
+"""Coded errors: every message says what went wrong and what to do about it."""
+
+from __future__ import annotations
+
+
+class Errors:
+    """Message templates, by code. Codes never change meaning once released."""
+
+    # E0xx: command line and configuration
+    E001 = "Input path {path} does not exist. Check the path, or use '-' to read JSONL from stdin."
+    E002 = "Output directory {path} exists and holds a run of different inputs; pass --overwrite or pick another --out."
+    E003 = "Unsupported input {path}: expected .txt, .jsonl, .jsonl.gz, a directory of them, or '-'."
+    E004 = "Pattern file {path} line {line}: {detail}. Fix the entry; see patterns/README.md for the format."
+    E005 = "Pattern directory {path} has no pattern files; expected provinces.jsonl, counties.jsonl, ..."
+    E006 = "Gold directory {path} has no gold files (*.gold.json). Point --gold at the corpus folder."
+    E007 = "Run directory {path} has no {name}. Run 'newsclaims extract ... --out {path}' first."
+    # E1xx: bad articles (recorded in errors.jsonl, the batch goes on)
+    E101 = "File is not valid UTF-8 text (byte {position}). Re-encode it as UTF-8, or give it as HTML with its charset."
+    E102 = "File is empty: there is no article text to process."
+    E103 = "Line is not valid JSON ({detail}). Each line of a JSONL file must be one JSON object."
+    E104 = "JSON record has no non-empty string field 'text' (or 'html'). Add the article text."
+    E105 = "Article is {size} characters, over the limit of {limit}. Split it, or raise --max-chars."
+    E106 = "Field '{field}' must be {expected}, got {got!r}."
+    E107 = "Processing the article failed: {detail}. This is a bug: please report it with the article."
+    E108 = "Article text is blank (only whitespace)."
+    E109 = "Duplicate doc_id {doc_id} (first seen at {first}); this copy was skipped."
+    # E2xx: ingest and fetch (web pages, archives, URLs)
+    E201 = "Page is not an article ({reason}); no text was taken. If it is one, save its text as .txt."
+    E202 = "Content type {content_type!r} is not HTML, so the body was not read. Save its text as .txt."
+    E203 = "Page is over {limit} bytes once decoded, so it was not used. Raise --max-bytes if it is real."
+    E204 = "Duplicate of {first} (same {key}); it was processed once. Drop the copy from the inputs."
+    E205 = "robots.txt of {origin} disallows {url} for agent {agent!r}; not fetched. Ask the site."
+    E206 = "robots.txt of {origin} is unreachable ({detail}), so the site counts as disallowed. Re-run later."
+    E207 = "HTTP {status} from {url}. Check the address; client errors (4xx) are not retried."
+    E208 = "HTTP {status} from {url} after {attempts} attempt(s){detail}. The server is busy; re-run later."
+    E209 = "Timed out fetching {url}: {detail}. Re-run later, or raise --timeout / --deadline."
+    E210 = "Redirect error at {url}: {detail}. Open the address in a browser to see where it leads."
+    E211 = "Network error fetching {url}: {detail}. Check the connection and the address."
+    E212 = "Not an http(s) URL: {url!r}. Give absolute http:// or https:// addresses, one per line."
+    E213 = (
+        "WARC file is gzipped as one stream, not one gzip member per record, so it cannot be streamed. "
+        "Run 'warcio recompress {path} fixed.warc.gz' and read the fixed file."
+    )
+    E214 = (
+        "WARC record {record} is truncated ({got} of {expected} bytes): the archive was cut short. "
+        "The record was skipped; re-create or re-download the archive."
+    )
+    E215 = "WARC file could not be read ({detail}). Check that it is a WARC file and not damaged."
+
+class NewsclaimsError(Exception):
+    """An error with a stable code; `str(err)` is the one-line message a user sees."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        template = getattr(Errors, code)
+        self.detail = template.format(**params)
+        super().__init__(f"[{code}] {self.detail}")

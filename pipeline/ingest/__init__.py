@@ -1,0 +1,1 @@
+"""Ingest: turn inputs (text, JSONL, HTML, WARC, URLs) into `Document` records."""

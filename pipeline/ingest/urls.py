@@ -1,0 +1,92 @@
+"""URLs: normalisation for duplicate detection (tracking parameters stripped) and URL-list files."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from ..types import ErrorRecord
+from .readers import error
+
+URL_SCHEMES = ("http", "https")
+URL_LIST_SUFFIXES = (".urls", ".urls.gz")
+# Parameters that say how a reader arrived, not which page it is.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "spm", "at_medium",
+    "at_campaign", "ref_src", "ref_url", "share", "amp", "outputtype",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+_COMMENT = re.compile(r"\s#")
+
+
+def is_url(text: str) -> bool:
+    """True for an absolute http(s) URL with a host."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in URL_SCHEMES and bool(parts.hostname)
+
+
+def is_tracking_param(name: str) -> bool:
+    """True for query parameters that only track the visit (utm_*, fbclid, ...)."""
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def normalize_url(url: str) -> str:
+    """A canonical form for comparing URLs: lower-case scheme and host, no default port, no fragment,
+    no tracking parameters, remaining parameters sorted, path percent-encoding made uniform."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
+    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=~-._") or "/"
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_param(k)]
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def origin_of(url: str) -> str:
+    """'scheme://host[:port]' of a URL: the unit robots.txt and politeness limits apply to."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port is None or port == _DEFAULT_PORTS.get(scheme):
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
+@dataclass(frozen=True)
+class UrlLine:
+    """One URL from a list file, with its 1-based line number."""
+
+    url: str
+    line: int
+
+
+def read_url_list(path: str | Path) -> Iterator[UrlLine | ErrorRecord]:
+    """URLs from a list file (one per line, '#' comments and blank lines skipped); bad lines are E212."""
+    name = str(path)
+    opener = gzip.open if name.lower().endswith(".gz") else open
+    with opener(name, "rt", encoding="utf-8-sig", errors="replace") as stream:
+        for lineno, raw in enumerate(stream, start=1):
+            # A '#' starts a comment at the line start or after a space (a URL has no spaces, and may
+            # carry a '#fragment').
+            text = _COMMENT.split(raw, maxsplit=1)[0].strip()
+            if not text or text.startswith("#"):
+                continue
+            if is_url(text):
+                yield UrlLine(text, lineno)
+            else:
+                yield error(name, "E212", line=lineno, url=text)

@@ -1,0 +1,31 @@
+"""Build the newsclaims spaCy pipeline from one config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+
+from . import factories  # noqa: F401  (registers the factories)
+from .patterns import compile_pack
+
+MODEL_NAME = "blank:en"
+
+
+def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, Any] | None = None) -> Language:
+    """A blank English tokenizer plus our rule components, initialised with the pattern pack.
+
+    The pack is compiled once and shared by both pack components.
+    """
+    nlp = spacy.blank("en")
+    nlp.add_pipe("newsclaims_sentences")
+    nlp.add_pipe("newsclaims_entities")
+    nlp.add_pipe("newsclaims_quantities")
+    if pack is None:
+        pack = compile_pack(Path(patterns_dir) if patterns_dir else None)
+    for name in ("newsclaims_entities", "newsclaims_quantities"):
+        nlp.get_pipe(name).set_pack(pack)  # type: ignore[attr-defined]
+    nlp.meta["newsclaims_pack_sha256"] = pack["sha256"]
+    return nlp

@@ -1,0 +1,254 @@
+"""The quantity grammar: spaCy Matcher rules for counts, money and percentages, with normalised bounds.
+
+Matcher rules find the number core ("100", "$1.5 billion", "30 to 40", "hundreds"); a left extension adds
+the qualifier ("more than", "between"), and vetoes drop dates, years, durations and reference numbers
+("Resolution 2397", "August 2023", "three years"). Bounds follow the words: see README (Quantities).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from .entities import EXT
+
+_DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
+_RANGE_JOINERS = ("to", "-", "–", "—", "and", "or")
+
+
+class QuantityMatcher:
+    """Finds QUANTITY mentions and attaches `{"quantity": {...}}` with value, bounds, unit and rate."""
+
+    def __init__(self, nlp: Language, pack: dict[str, Any]) -> None:
+        lex = pack["quantities"]
+        self.number_words: dict[str, float] = lex["number_words"]
+        self.scales: dict[str, float] = lex["scales"]
+        self.qualifiers = {tuple(k.split()): v for k, v in lex["qualifiers"].items()}
+        self.max_qual = max(len(k) for k in self.qualifiers)
+        self.vague = {tuple(k.split()): v for k, v in lex["vague"].items()}
+        self.cur_prefix: dict[str, str] = lex["currencies"]["prefix"]
+        self.cur_suffix = {tuple(k.split()): v for k, v in lex["currencies"]["suffix"].items()}
+        self.percent = {tuple(p.split()) for p in lex["percent"]}
+        self.not_after = frozenset(lex["not_after"])
+        self.not_before = frozenset(lex["not_before"])
+        self.months = frozenset(lex["months"])
+        self.rate_units: dict[str, str] = lex["rate_units"]
+        self.count_units = frozenset(lex["count_units"]) | frozenset(pack["vehicles"]["heads"])
+        words = sorted(set(self.number_words) | set(self.scales), key=len, reverse=True)
+        num = {"LOWER": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^(?:" + "|".join(words) + ")$"}}
+        cur = {"LOWER": {"IN": sorted(self.cur_prefix)}, "OP": "?"}
+        suffix_single = sorted({k[0] for k in self.cur_suffix if len(k) == 1} | {k[0] for k in self.percent if len(k) == 1})
+        suffix_multi = [k for k in list(self.cur_suffix) + list(self.percent) if len(k) > 1]
+        core = [cur, {**num, "OP": "{1,4}"}]
+        self.matcher = Matcher(nlp.vocab)
+        self.matcher.add("NUM", [core, [*core, {"LOWER": {"IN": suffix_single}}]]
+                         + [[*core, *({"LOWER": t} for t in multi)] for multi in suffix_multi])
+        joiner = {"LOWER": {"IN": list(_RANGE_JOINERS)}}
+        rng = [cur, {**num, "OP": "{1,4}"}, joiner, cur, {**num, "OP": "{1,4}"}]
+        self.matcher.add("RANGE", [rng, [*rng, {"LOWER": {"IN": suffix_single}}]]
+                         + [[*rng, *({"LOWER": t} for t in multi)] for multi in suffix_multi])
+        self.matcher.add("VAGUE", [[{"LOWER": t} for t in key] for key in self.vague])
+
+    def __call__(self, doc: Doc) -> Doc:
+        taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        found: list[tuple[Span, dict[str, Any]]] = []
+        for key_id, start, end in self.matcher(doc):
+            kind = doc.vocab.strings[key_id]
+            result = self._analyse(doc, kind, start, end)
+            if result is not None:
+                found.append(result)
+        found.sort(key=lambda r: (-(len(r[0])), r[0].start))
+        new: list[Span] = []
+        for span, attrs in found:
+            if taken.intersection(range(span.start, span.end)):
+                continue
+            taken.update(range(span.start, span.end))
+            new.append(span)
+            span._.set(EXT, {"quantity": attrs})
+        if new:
+            doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+        return doc
+
+    # -- analysis -------------------------------------------------------------------------------------
+
+    def _analyse(self, doc: Doc, kind: str, start: int, end: int) -> tuple[Span, dict[str, Any]] | None:
+        toks = [t.lower_ for t in doc[start:end]]
+        q: dict[str, Any] = {"value": None, "lower": None, "upper": None, "lower_inclusive": None,
+                             "upper_inclusive": None, "approximate": False, "vague": False, "unit": None, "per": None}
+        if kind == "VAGUE":
+            spec = self.vague[tuple(toks)]
+            q["vague"] = "value" not in spec
+            self._apply_spec(q, spec)
+            if spec.get("value") is not None and not spec.get("approximate"):
+                q["lower"] = q["upper"] = spec["value"]
+                q["lower_inclusive"] = q["upper_inclusive"] = True
+        else:
+            currency, toks_core, suffix_unit = self._strip_currency(toks)
+            if kind == "RANGE":
+                parts = self._split_range(toks_core)
+                if parts is None:
+                    return None
+                lo_toks, joiner, hi_toks = parts
+                lo, hi = self._number(lo_toks), self._number(hi_toks)
+                if lo is None or hi is None or hi <= lo:
+                    return None
+                if joiner == "and" and not (start > 0 and doc[start - 1].lower_ == "between"):
+                    return None
+                if joiner in ("-", "–", "—") and (_YEAR.match(lo_toks[-1]) or _spaced_joiner(doc, start, end)):
+                    return None
+                q.update(lower=lo, upper=hi, lower_inclusive=True, upper_inclusive=True)
+                if joiner == "or":
+                    q["approximate"] = True
+            else:
+                value = self._number(toks_core)
+                if value is None:
+                    return None
+                q.update(value=value, lower=value, upper=value, lower_inclusive=True, upper_inclusive=True)
+            q["unit"] = currency or suffix_unit
+            if not self._plausible(doc, start, end, toks_core, q, bool(currency or suffix_unit)):
+                return None
+        start, qual = self._qualifier(doc, start, kind)
+        if qual is not None:
+            self._apply_qualifier(q, qual)
+        elif kind == "NUM" and len(toks) == 1 and toks[0] in ("one", "half") or (
+            kind == "NUM" and len(toks) == 1 and toks[0] in self.scales
+        ):
+            return None  # bare determiners "one", "half" and a lone "hundred" are not counts
+        if q["unit"] is None:
+            q["unit"] = self._counted_unit(doc, end)
+        q["per"] = self._rate(doc, end)
+        return Span(doc, start, end, label="QUANTITY"), q
+
+    def _apply_spec(self, q: dict[str, Any], spec: dict[str, Any]) -> None:
+        if "value" in spec:
+            q["value"] = spec["value"]
+        if "lower" in spec:
+            q.update(lower=spec["lower"], upper=spec["upper"], lower_inclusive=True, upper_inclusive=True)
+        q["approximate"] = bool(spec.get("approximate", False))
+
+    def _strip_currency(self, toks: list[str]) -> tuple[str | None, list[str], str | None]:
+        prefixes = [t for t in toks if t in self.cur_prefix]
+        currency = self.cur_prefix[prefixes[0]] if prefixes else None
+        core = [t for t in toks if t not in self.cur_prefix]
+        suffix_unit = None
+        for n in (3, 2, 1):
+            tail = tuple(core[-n:])
+            if len(core) > n and tail in self.cur_suffix:
+                currency = currency or self.cur_suffix[tail]
+                core = core[:-n]
+                break
+            if len(core) > n and tail in self.percent:
+                suffix_unit = "percent"
+                core = core[:-n]
+                break
+        return currency, core, suffix_unit
+
+    def _split_range(self, toks: list[str]) -> tuple[list[str], str, list[str]] | None:
+        for i, t in enumerate(toks):
+            if t in _RANGE_JOINERS and 0 < i < len(toks) - 1:
+                hi = [x for x in toks[i + 1 :] if x not in self.cur_prefix]
+                return toks[:i], t, hi
+        return None
+
+    def _number(self, toks: list[str]) -> float | None:
+        """'1,000' -> 1000; '2 million' -> 2e6; 'two hundred' -> 200; mixed junk -> None."""
+        if not toks:
+            return None
+        if _DIGITS.match(toks[0]):
+            value = float(toks[0].replace(",", ""))
+            for t in toks[1:]:
+                if t not in self.scales:
+                    return None
+                value *= self.scales[t]
+            return _tidy(value)
+        total, current = 0.0, 0.0
+        for t in toks:
+            if t in ("hundred", "dozen"):
+                current = (current or 1) * self.scales[t]
+            elif t in self.scales:
+                total += (current or 1) * self.scales[t]
+                current = 0
+            elif t in self.number_words:
+                current += self.number_words[t]
+            else:
+                return None
+        return _tidy(total + current)
+
+    def _plausible(self, doc: Doc, start: int, end: int, core: list[str], q: dict[str, Any], has_unit: bool) -> bool:
+        prev = doc[start - 1].lower_ if start > 0 else ""
+        if prev in self.not_after or prev in self.months:
+            return False
+        nxt = doc[end].lower_ if end < len(doc) else ""
+        if nxt in self.months:
+            return False
+        if nxt in ("-", "–") and end + 1 < len(doc) and doc[end + 1].lower_ in self.not_before:
+            return False
+        if nxt in self.not_before and not has_unit:
+            return False
+        if len(core) == 1 and _YEAR.match(core[0]) and not has_unit and nxt not in self.count_units:
+            return False
+        if start > 0 and doc[start - 1].text in ("#", "No", "no"):
+            return False
+        return True
+
+    def _qualifier(self, doc: Doc, start: int, kind: str) -> tuple[int, dict[str, Any] | None]:
+        for n in range(min(self.max_qual, start), 0, -1):
+            key = tuple(t.lower_ for t in doc[start - n : start])
+            if key in self.qualifiers:
+                return start - n, self.qualifiers[key]
+        if kind == "RANGE" and start > 0 and doc[start - 1].lower_ in ("between", "from"):
+            return start - 1, {}
+        return start, None
+
+    def _apply_qualifier(self, q: dict[str, Any], qual: dict[str, Any]) -> None:
+        if qual.get("approximate"):
+            q["approximate"] = True
+        side = qual.get("side")
+        if side is None:
+            if qual.get("approximate") and q["value"] is not None:
+                q.update(lower=None, upper=None, lower_inclusive=None, upper_inclusive=None)
+            return
+        bound = q["value"] if q["value"] is not None else (q["lower"] if side == "lower" else q["upper"])
+        q.update(value=None, lower=None, upper=None, lower_inclusive=None, upper_inclusive=None)
+        q[side] = bound
+        q[f"{side}_inclusive"] = bool(qual.get("inclusive"))
+
+    def _counted_unit(self, doc: Doc, end: int) -> str | None:
+        i = end
+        if i < len(doc) and doc[i].lower_ == "of":
+            i += 1
+        for j in range(i, min(i + 5, len(doc))):
+            tok = doc[j]
+            if tok.is_punct and tok.text not in ("-",):
+                return None
+            if tok.lower_ in self.count_units:
+                return tok.lower_
+        return None
+
+    def _rate(self, doc: Doc, end: int) -> str | None:
+        for j in range(end, min(end + 8, len(doc) - 1)):
+            tok = doc[j]
+            if tok.text in (".", ";", "!", "?"):
+                return None
+            if tok.lower_ in ("a", "an", "per", "each", "every") and doc[j + 1].lower_ in self.rate_units:
+                return self.rate_units[doc[j + 1].lower_]
+            if tok.lower_ in ("daily", "weekly", "monthly", "annually", "yearly"):
+                return self.rate_units[tok.lower_]
+        return None
+
+
+def _spaced_joiner(doc: Doc, start: int, end: int) -> bool:
+    """A dash range is written tight ("30-40"); a spaced dash is punctuation between clauses."""
+    for tok in doc[start:end]:
+        if tok.text in ("-", "–", "—"):
+            return bool(tok.whitespace_) or bool(doc[tok.i - 1].whitespace_)
+    return False
+
+
+def _tidy(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value

@@ -1,0 +1,1 @@
+"""Output stage: run-directory records (JSON Lines, JSON Schemas) and databases."""

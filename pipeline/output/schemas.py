@@ -1,0 +1,45 @@
+"""JSON Schemas of the run-directory records, and validation against them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from .schema_check import Unsupported, compile_schema
+
+KINDS = ("documents", "mentions", "claims", "errors")
+
+
+@cache
+def schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one record kind, as shipped in `pipeline/schemas/<kind>.schema.json`."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}")
+    path = resources.files("pipeline") / "schemas" / f"{kind}.schema.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(kind))
+
+
+@cache
+def _fast_check(kind: str) -> Callable[[Any], bool]:
+    try:
+        return compile_schema(schema(kind))
+    except Unsupported:
+        return _validator(kind).is_valid
+
+
+def validate(kind: str, record: dict[str, Any]) -> list[str]:
+    """Error messages for `record` against the `kind` schema, each prefixed with its JSON path; [] if valid."""
+    if _fast_check(kind)(record):
+        return []
+    errors = sorted(_validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
+    return [f"{e.json_path}: {e.message}" for e in errors]

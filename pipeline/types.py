@@ -1,0 +1,111 @@
+"""Records that pass between the stages: ingest -> nlp -> claims -> output."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def text_sha256(text: str) -> str:
+    """Hex sha256 of the UTF-8 encoded text (the key gold annotations use)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stable_id(*parts: object, length: int = 16) -> str:
+    """A short, content-derived id: the same parts always give the same id."""
+    h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8"))
+    return h.hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its main text (what every offset indexes into) and its metadata."""
+
+    text: str
+    doc_id: str = ""
+    url: str | None = None
+    title: str | None = None
+    published: str | None = None  # ISO date (YYYY-MM-DD) or datetime
+    source: str | None = None  # the outlet, e.g. "Daily NK"
+    # Filled by the ingest stage for web inputs; None for text/JSONL inputs.
+    final_url: str | None = None
+    author: str | None = None
+    site: str | None = None
+    language: str | None = None
+    obtained: str = "text"  # how the text was obtained: text, jsonl, html, warc, fetch, ...
+    origin: str = ""  # where it came from: "path:line" or the URL; not part of the record
+    # Added by ingest (after the fields above so positional use is unchanged): <link rel=canonical> or og:url.
+    canonical_url: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.doc_id:
+            object.__setattr__(self, "doc_id", "d" + text_sha256(self.text)[:15])
+
+    @property
+    def text_sha256(self) -> str:
+        return text_sha256(self.text)
+
+    def to_record(self) -> dict[str, Any]:
+        """The `documents.jsonl` record (without sentences, which the NLP stage adds)."""
+        rec = asdict(self)
+        rec.pop("origin")
+        rec["text_sha256"] = self.text_sha256
+        return rec
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """A bad input, as written to `errors.jsonl`: nothing is dropped silently."""
+
+    source: str  # file path or URL
+    code: str  # e.g. "E102"
+    message: str
+    line: int | None = None  # 1-based line in a JSONL file, or record number in an archive
+    doc_id: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention with its code-point offsets into `Document.text`."""
+
+    doc_id: str
+    label: str
+    text: str
+    start: int
+    end: int
+    sentence_index: int
+    canonical: dict[str, Any] | None
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mention_id(self) -> str:
+        return "m" + stable_id(self.doc_id, self.label, self.start, self.end)
+
+    def to_record(self) -> dict[str, Any]:
+        rec: dict[str, Any] = {
+            "mention_id": self.mention_id,
+            "doc_id": self.doc_id,
+            "label": self.label,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "sentence_index": self.sentence_index,
+            "canonical": self.canonical,
+        }
+        rec.update(self.attrs)
+        return rec
+
+    def ref(self) -> dict[str, Any]:
+        """The short form embedded in claim records."""
+        return {
+            "mention_id": self.mention_id,
+            "label": self.label,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "canonical": self.canonical,
+        }
