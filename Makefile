@@ -21,7 +21,7 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	touch $(STAMP) $@
 
 run: $(STAMP)
-	$(VENV)/bin/newsclaims extract corpus/ --out $(RUN_DIR)
+	$(VENV)/bin/newsclaims extract corpus/ --out $(RUN_DIR) --overwrite
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest
@@ -32,10 +32,11 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/mypy pipeline
 
 eval: $(STAMP)
-	$(VENV)/bin/newsclaims extract corpus/ --out $(RUN_DIR)
+	$(VENV)/bin/newsclaims extract corpus/ --out $(RUN_DIR) --overwrite
 	$(VENV)/bin/newsclaims evaluate $(RUN_DIR) --gold corpus/
 
-bench: $(TEST_STAMP)
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m pipeline.bench
 
 clean:

@@ -17,16 +17,27 @@ EXIT_OK, EXIT_ITEM_ERRORS, EXIT_USAGE = 0, 1, 2
 def _cmd_extract(args: argparse.Namespace) -> int:
     from .batch.runner import ExtractOptions, run_extract
 
-    options = ExtractOptions(workers=args.workers, shard_size=args.shard_size, max_chars=args.max_chars,
-                             patterns_dir=args.patterns, overwrite=args.overwrite,
-                             progress=False if args.quiet else None)
+    options = ExtractOptions(
+        workers=args.workers,
+        shard_size=args.shard_size,
+        max_chars=args.max_chars,
+        patterns_dir=args.patterns,
+        overwrite=args.overwrite,
+        progress=False if args.quiet else None,
+    )
     summary = run_extract(args.inputs, args.out, options=options)
     print(f"documents: {summary.documents}")
     print("mentions:  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.mentions.items())) or "mentions: 0")
     print("claims:    " + (", ".join(f"{k} {v}" for k, v in sorted(summary.claims.items())) or "0"))
     errors = sum(summary.errors.values())
-    print(f"errors:    {errors}" + (f" ({', '.join(f'{k} {v}' for k, v in sorted(summary.errors.items()))}; "
-                                     f"see {Path(args.out) / 'errors.jsonl'})" if errors else ""))
+    print(
+        f"errors:    {errors}"
+        + (
+            f" ({', '.join(f'{k} {v}' for k, v in sorted(summary.errors.items()))}; see {Path(args.out) / 'errors.jsonl'})"
+            if errors
+            else ""
+        )
+    )
     resumed = f", {summary.shards_resumed} resumed" if summary.shards_resumed else ""
     print(f"output:    {args.out} ({summary.shards} shards{resumed}, {summary.seconds:.1f} s)")
     return EXIT_ITEM_ERRORS if summary.failed else EXIT_OK
@@ -46,12 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newsclaims {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("extract", help="extract documents, mentions and claims into a run directory",
-                       description="Read .txt files (one article each), .jsonl/.jsonl.gz files (one article per line: "
-                                   "text, id, url, title, published, source), directories of them, or '-' (JSONL on "
-                                   "stdin), and write documents.jsonl, mentions.jsonl, claims.jsonl, errors.jsonl and "
-                                   "manifest.json to --out. A killed run resumes with the same command. Exit status 1 "
-                                   "when any input was recorded in errors.jsonl.")
+    p = sub.add_parser(
+        "extract",
+        help="extract documents, mentions and claims into a run directory",
+        description="Read .txt files (one article each), .jsonl/.jsonl.gz files (one article per line: "
+        "text, id, url, title, published, source), directories of them, or '-' (JSONL on "
+        "stdin), and write documents.jsonl, mentions.jsonl, claims.jsonl, errors.jsonl and "
+        "manifest.json to --out. A killed run resumes with the same command. Exit status 1 "
+        "when any input was recorded in errors.jsonl.",
+    )
     p.add_argument("inputs", nargs="+", metavar="INPUT")
     p.add_argument("--out", required=True, metavar="RUN_DIR")
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
@@ -62,9 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=_cmd_extract)
 
-    p = sub.add_parser("evaluate", help="score a run against gold annotations",
-                       description="Precision, recall and F1 per entity label (exact span and overlap), linking "
-                                   "accuracy, claim detection and per-slot accuracy against *.gold.json files.")
+    p = sub.add_parser(
+        "evaluate",
+        help="score a run against gold annotations",
+        description="Precision, recall and F1 per entity label (exact span and overlap), linking "
+        "accuracy, claim detection and per-slot accuracy against *.gold.json files.",
+    )
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--gold", required=True, metavar="DIR", help="folder with *.gold.json files (e.g. corpus/)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")

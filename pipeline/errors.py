@@ -42,10 +42,50 @@ class Errors:
         "Run 'warcio recompress {path} fixed.warc.gz' and read the fixed file."
     )
     E214 = (
-        "WARC record {record} is truncated ({got} of {expected} bytes): the archive was cut short. "
+        "WARC record {record} is truncated ({detail}): the archive was cut short. "
         "The record was skipped; re-create or re-download the archive."
     )
     E215 = "WARC file could not be read ({detail}). Check that it is a WARC file and not damaged."
+    E216 = "Fetch option {name} must be {expected}, got {value!r}. Fix the option and run again."
+    # E3xx: databases (load, export, migrations). Quarantine codes (E311-E316) mark record lines that were
+    # not loaded; the rest of the run loads.
+    E301 = "Unsupported database URL {url}. Use sqlite:///path.db (or a plain file path) or postgresql://user@host:port/dbname."
+    E302 = "PostgreSQL support needs psycopg 3, which is not installed. Install it with: pip install 'newsclaims[postgres]'."
+    E303 = "Cannot open database {url}: {detail}. Check the URL, that the server is running, and your access rights."
+    E304 = (
+        "Database {url} has schema version {found}, newer than this newsclaims understands ({supported})."
+        " Upgrade newsclaims, or use another database."
+    )
+    E305 = (
+        "Database migration {version} ({name}) failed: {detail}. The database stays at the previous "
+        "version; report this with the message."
+    )
+    E306 = (
+        "Run directory {path} has a manifest.json that is not valid JSON ({detail}). Re-extract the run, "
+        "or remove the broken manifest."
+    )
+    E307 = (
+        "Run directory {path} holds records of schema version {found}; this newsclaims loads version "
+        "{supported}. Re-extract the run with this version."
+    )
+    E308 = "Loading {path} failed, and nothing from it was kept: {detail}. Fix the cause and load the run again."
+    E309 = "Unsupported export format {fmt!r}. Use jsonl or csv."
+    E310 = "Cannot write the export to {path}: {detail}. Check that the folder exists and is writable."
+    E311 = "Line is not a JSON object ({detail}). Each line of a record file must be one JSON object; re-extract the run."
+    E312 = "Record does not match the {kind} schema: {detail}. Re-extract the run, or fix the record."
+    E313 = (
+        "Record refers to doc_id {doc_id}, which is neither in this run's documents.jsonl nor in the "
+        "database. Load the run that has the document, or re-extract."
+    )
+    E314 = "Duplicate {key} {value} (first at line {first}); this copy was not loaded. Re-extract the run."
+    E315 = "Document {doc_id} is inconsistent: {detail}. Offsets into it cannot be trusted; re-extract the run."
+    E316 = (
+        "Record contains a NUL character or an unpaired surrogate, which databases cannot store. Clean "
+        "the input text and re-extract."
+    )
+    E317 = "SQLite {version} is too old: newsclaims needs SQLite 3.25 or newer. Use a newer Python, or load into PostgreSQL."
+    E318 = "Database {url} has no newsclaims tables. Load a run first: newsclaims load RUN_DIR --db {url}."
+
 
 class NewsclaimsError(Exception):
     """An error with a stable code; `str(err)` is the one-line message a user sees."""

@@ -59,8 +59,10 @@ class Evaluation:
             "gold_documents_not_in_run": self.gold_unmatched,
             "entities": ents,
             "linking_accuracy": round(self.linked[0] / self.linked[1], 4) if self.linked[1] else None,
-            "claims": {"detection": self.claims.scores(),
-                       "slots": {s: round(sum(v) / len(v), 4) if v else None for s, v in sorted(self.slots.items())}},
+            "claims": {
+                "detection": self.claims.scores(),
+                "slots": {s: round(sum(v) / len(v), 4) if v else None for s, v in sorted(self.slots.items())},
+            },
         }
 
 
@@ -151,8 +153,9 @@ def _score_claims(ev: Evaluation, text: str, gold: list[dict[str, Any]], pred: l
             ev.claims.fn += 1
             continue
         candidates = [
-            (i, p) for i, p in enumerate(pred) if i not in used
-            and p["sentence"]["span"]["start"] < where[1] and where[0] < p["sentence"]["span"]["end"]
+            (i, p)
+            for i, p in enumerate(pred)
+            if i not in used and p["sentence"]["span"]["start"] < where[1] and where[0] < p["sentence"]["span"]["end"]
         ]
         if not candidates:
             ev.claims.fn += 1
@@ -188,9 +191,11 @@ def _slot_score(slot: str, g: dict[str, Any], p: dict[str, Any]) -> float:
     if slot == "items":
         return _set_f1({i["text"].lower() for i in g.get("items", [])}, {i["text"].lower() for i in p.get("items", [])})
     if slot in ("locations", "agencies"):
+
         def key(x: dict[str, Any]) -> str:
             c = x.get("canonical")
             return (c.get("id") if isinstance(c, dict) else c) or x["text"].lower()
+
         return _set_f1({key(x) for x in g.get(slot, [])}, {key(x) for x in p.get(slot, [])})
     if slot == "time":
         gt, pt = g.get("time"), p.get("time")
@@ -210,16 +215,24 @@ def _num(v: Any) -> float | None:
 
 def format_report(result: dict[str, Any]) -> str:
     """A plain-text table for the terminal."""
-    lines = [f"documents scored: {result['documents']} (gold documents not in this run: {result['gold_documents_not_in_run']})",
-             "", f"{'label':<10} {'P':>6} {'R':>6} {'F1':>6}   {'P~':>6} {'R~':>6} {'F1~':>6}   (exact | overlap)"]
+    lines = [
+        f"documents scored: {result['documents']} (gold documents not in this run: {result['gold_documents_not_in_run']})",
+        "",
+        f"{'label':<10} {'P':>6} {'R':>6} {'F1':>6}   {'P~':>6} {'R~':>6} {'F1~':>6}   (exact | overlap)",
+    ]
     for label, s in result["entities"].items():
         e, o = s["exact"], s["overlap"]
-        lines.append(f"{label:<10} {e['precision']:>6.3f} {e['recall']:>6.3f} {e['f1']:>6.3f}   "
-                     f"{o['precision']:>6.3f} {o['recall']:>6.3f} {o['f1']:>6.3f}")
+        lines.append(
+            f"{label:<10} {e['precision']:>6.3f} {e['recall']:>6.3f} {e['f1']:>6.3f}   "
+            f"{o['precision']:>6.3f} {o['recall']:>6.3f} {o['f1']:>6.3f}"
+        )
     lines.append(f"linking accuracy (exact matches with a gold id): {result['linking_accuracy']}")
     d = result["claims"]["detection"]
-    lines += ["", f"claims: P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f} "
-                  f"(tp {d['tp']}, fp {d['fp']}, fn {d['fn']})", "slot accuracy on matched claims:"]
+    lines += [
+        "",
+        f"claims: P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f} (tp {d['tp']}, fp {d['fp']}, fn {d['fn']})",
+        "slot accuracy on matched claims:",
+    ]
     for slot, v in result["claims"]["slots"].items():
         lines.append(f"  {slot:<12} {'-' if v is None else f'{v:.3f}'}")
     return "\n".join(lines)

@@ -31,8 +31,16 @@ def doc_mentions(doc: Doc, doc_id: str, names: dict[str, str]) -> list[Mention]:
         attrs = dict(ent._.get(EXT) or {})
         canonical = {"id": ent.kb_id_, "name": names.get(ent.kb_id_, ent.kb_id_)} if ent.kb_id_ else None
         out.append(
-            Mention(doc_id=doc_id, label=ent.label_, text=ent.text, start=ent.start_char, end=ent.end_char,
-                    sentence_index=sent_of[ent.start], canonical=canonical, attrs=attrs)
+            Mention(
+                doc_id=doc_id,
+                label=ent.label_,
+                text=ent.text,
+                start=ent.start_char,
+                end=ent.end_char,
+                sentence_index=sent_of[ent.start],
+                canonical=canonical,
+                attrs=attrs,
+            )
         )
     return out
 

@@ -12,6 +12,7 @@ class Progress:
 
     def __init__(self, *, enabled: bool | None = None, stream: TextIO | None = None, label: str = "extract") -> None:
         self.stream = stream or sys.stderr
+        self.silent = enabled is False
         self.tty = self.stream.isatty() if enabled is None else enabled
         self.label = label
         self.documents = self.claims = self.errors = 0
@@ -23,6 +24,8 @@ class Progress:
         self.claims += claims
         self.errors += errors
         now = time.perf_counter()
+        if self.silent:
+            return
         if self.tty:
             if now - self._last >= 0.2:
                 self._last = now
@@ -33,10 +36,9 @@ class Progress:
 
     def line(self) -> str:
         elapsed = max(time.perf_counter() - self.started, 1e-9)
-        return (f"{self.documents} documents, {self.claims} claims, {self.errors} errors, "
-                f"{self.documents / elapsed:.1f} docs/s")
+        return f"{self.documents} documents, {self.claims} claims, {self.errors} errors, {self.documents / elapsed:.1f} docs/s"
 
     def close(self) -> None:
-        if self.tty:
+        if self.tty and not self.silent:
             self.stream.write("\r" + self.line() + "\n")
             self.stream.flush()

@@ -89,9 +89,15 @@ def process_shard(shard_dir: str, shard_id: str, items: list[ReadItem], patterns
         try:
             result = extract_document(_NLP, item)
         except Exception as err:  # a bad article must not stop the batch; recorded with its code
-            out["errors"].append(ErrorRecord(source=item.origin, code="E107", doc_id=item.doc_id,
-                                             message=f"Processing the article failed: {type(err).__name__}: {err}. "
-                                                     "This is a bug: please report it with the article.").to_record())
+            out["errors"].append(
+                ErrorRecord(
+                    source=item.origin,
+                    code="E107",
+                    doc_id=item.doc_id,
+                    message=f"Processing the article failed: {type(err).__name__}: {err}. "
+                    "This is a bug: please report it with the article.",
+                ).to_record()
+            )
             continue
         out["documents"].append(result.document)
         out["mentions"].extend(result.mentions)
@@ -120,6 +126,7 @@ def _shard_stats(out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
 
 
 # -- driver side ------------------------------------------------------------------------------------------
+
 
 def _shards(inputs: Sequence[str], shard_size: int, max_chars: int) -> Iterator[tuple[str, list[ReadItem]]]:
     for si, source in enumerate(expand_inputs(inputs, max_chars=max_chars)):
@@ -163,9 +170,13 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
     started = time.perf_counter()
     summary = RunSummary(out=out)
     manifest: dict[str, Any] = {
-        "newsclaims_version": __version__, "schema_version": SCHEMA_VERSION, "inputs": list(inputs),
-        "shard_size": options.shard_size, "model": "blank:en + newsclaims rules",
-        "pattern_pack_sha256": pack_sha256(pack_dir), "complete": False,
+        "newsclaims_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "inputs": list(inputs),
+        "shard_size": options.shard_size,
+        "model": "blank:en + newsclaims rules",
+        "pattern_pack_sha256": pack_sha256(pack_dir),
+        "complete": False,
     }
     write_json_atomic(out / "manifest.json", manifest)
     shard_dir = out / "shards"
@@ -178,11 +189,14 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
         summary.mentions.update(stats["mentions"])
         summary.claims.update(stats["claims"])
         summary.errors.update(stats["errors"])
-        progress.update(documents=stats["documents"], claims=sum(stats["claims"].values()),
-                        errors=sum(stats["errors"].values()), note=note)
+        progress.update(
+            documents=stats["documents"], claims=sum(stats["claims"].values()), errors=sum(stats["errors"].values()), note=note
+        )
 
     pattern_arg = str(pack_dir)
-    pool = ProcessPoolExecutor(options.workers, initializer=_init_worker, initargs=(pattern_arg,)) if options.workers > 1 else None
+    pool = (
+        ProcessPoolExecutor(options.workers, initializer=_init_worker, initargs=(pattern_arg,)) if options.workers > 1 else None
+    )
     pending: dict[Future[dict[str, Any]], str] = {}
     try:
         for shard_id, items in _shards(inputs, options.shard_size, options.max_chars):
@@ -211,9 +225,14 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
     summary.seconds = time.perf_counter() - started
     manifest.update(
         complete=True,
-        counts={"documents": summary.documents - len(dup_errors), "mentions": dict(sorted(summary.mentions.items())),
-                "claims": dict(sorted(summary.claims.items())), "errors": dict(sorted(summary.errors.items())),
-                "shards": summary.shards, "shards_resumed": summary.shards_resumed},
+        counts={
+            "documents": summary.documents - len(dup_errors),
+            "mentions": dict(sorted(summary.mentions.items())),
+            "claims": dict(sorted(summary.claims.items())),
+            "errors": dict(sorted(summary.errors.items())),
+            "shards": summary.shards,
+            "shards_resumed": summary.shards_resumed,
+        },
         timings={"total_seconds": round(summary.seconds, 3)},
     )
     summary.documents -= len(dup_errors)
@@ -238,9 +257,16 @@ def _merge(out: Path, shard_ids: list[str]) -> list[dict[str, Any]]:
         for doc in read_jsonl(shard_dir / f"{sid}.documents.jsonl"):
             if doc["doc_id"] in owner:
                 skip.setdefault(sid, set()).add(doc["doc_id"])
-                dup_errors.append({"code": "E109", "doc_id": doc["doc_id"], "line": None, "source": f"shard {sid}",
-                                   "message": f"Duplicate doc_id {doc['doc_id']} (first seen in shard "
-                                              f"{owner[doc['doc_id']]}); this copy was skipped."})
+                dup_errors.append(
+                    {
+                        "code": "E109",
+                        "doc_id": doc["doc_id"],
+                        "line": None,
+                        "source": f"shard {sid}",
+                        "message": f"Duplicate doc_id {doc['doc_id']} (first seen in shard "
+                        f"{owner[doc['doc_id']]}); this copy was skipped.",
+                    }
+                )
             else:
                 owner[doc["doc_id"]] = sid
 

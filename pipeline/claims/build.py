@@ -17,8 +17,9 @@ PLACE_LABELS = ("COUNTY", "PROVINCE", "PLACE")
 CLAUSE_BREAKS = ("and", "but", "while", "whereas", "yet")
 
 
-def extract_claims(doc: Doc, document: Document, mentions: list[Mention], sentences: list[tuple[int, int]],
-                   pack: dict[str, Any]) -> list[dict[str, Any]]:
+def extract_claims(
+    doc: Doc, document: Document, mentions: list[Mention], sentences: list[tuple[int, int]], pack: dict[str, Any]
+) -> list[dict[str, Any]]:
     """All claim records of one article, in text order."""
     cues = cues_for(pack)
     published = parse_published(document.published)
@@ -81,12 +82,24 @@ def _next_boundary(doc: Doc, sent: Span, i: int) -> int:
 
 def _main_verbs(triggers: list[Trigger]) -> bool:
     """A clause of its own needs a verbal trigger, not just a noun like 'trade' or 'prices'."""
-    return any(t.text.lower().endswith(("ed", "in", "ing")) or t.text.lower() in ("brought", "sold", "sent", "caught")
-               for t in triggers)
+    return any(
+        t.text.lower().endswith(("ed", "in", "ing")) or t.text.lower() in ("brought", "sold", "sent", "caught") for t in triggers
+    )
 
 
-def _claim(doc: Doc, document: Document, sent: Span, index: int, clause: Span, trigger: Trigger,
-           ments: list[Mention], cues: Cues, pack: dict[str, Any], published: Any, frame: bool) -> dict[str, Any] | None:
+def _claim(
+    doc: Doc,
+    document: Document,
+    sent: Span,
+    index: int,
+    clause: Span,
+    trigger: Trigger,
+    ments: list[Mention],
+    cues: Cues,
+    pack: dict[str, Any],
+    published: Any,
+    frame: bool,
+) -> dict[str, Any] | None:
     inside = [m for m in ments if clause.start_char <= m.start and m.end <= clause.end_char]
     items = [m for m in inside if m.label in ITEM_LABELS]
     places = [m for m in inside if m.label in PLACE_LABELS]
@@ -114,8 +127,12 @@ def _claim(doc: Doc, document: Document, sent: Span, index: int, clause: Span, t
         "claim_type": claim_type,
         "schema_version": SCHEMA_VERSION,
         "sentence": _sentence(document.text, sent, index, clause),
-        "trigger": {"text": trigger.text, "start": doc[trigger.start].idx,
-                    "end": doc[trigger.end - 1].idx + len(doc[trigger.end - 1].text), "lemma": trigger.text.lower()},
+        "trigger": {
+            "text": trigger.text,
+            "start": doc[trigger.start].idx,
+            "end": doc[trigger.end - 1].idx + len(doc[trigger.end - 1].text),
+            "lemma": trigger.text.lower(),
+        },
         "quantity": quantity,
         "items": item_recs,
         "locations": [_location(doc, m, clause, cues) for m in places],
@@ -135,9 +152,16 @@ def _sentence(text: str, sent: Span, index: int, clause: Span) -> dict[str, Any]
     stripped = text[c_start:c_end].rstrip(" ,;")
     c_end = c_start + len(stripped)
     return {
-        "index": index, "start": start, "end": end, "text": text[start:end],
-        "selector": {"type": "TextQuoteSelector", "exact": text[start:end],
-                     "prefix": text[max(0, start - CONTEXT_CHARS) : start], "suffix": text[end : end + CONTEXT_CHARS]},
+        "index": index,
+        "start": start,
+        "end": end,
+        "text": text[start:end],
+        "selector": {
+            "type": "TextQuoteSelector",
+            "exact": text[start:end],
+            "prefix": text[max(0, start - CONTEXT_CHARS) : start],
+            "suffix": text[end : end + CONTEXT_CHARS],
+        },
         "span": {"start": c_start, "end": c_end},
     }
 

@@ -26,6 +26,10 @@ class Cues:
             (name, [tuple(w.split()) for w in words]) for name, words in lex["types"]
         ]
         self.priority = {name: i for i, (name, _) in enumerate(self.types)}
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for name, phrases in self.types:
+            for phrase in phrases:
+                self._by_first.setdefault(phrase[0], []).append((phrase, name))
         self.frame = tuple(lex["smuggling_frame"])
         self.frame_min = int(lex["smuggling_frame_min"])
         self.attribution = {k: [tuple(w.split()) for w in v] for k, v in lex["attribution"].items()}
@@ -37,18 +41,16 @@ class Cues:
         self.policy_override = [tuple(w.split()) for w in lex.get("policy_override", [])]
 
     def triggers(self, doc: Doc, start: int, end: int) -> list[Trigger]:
-        """Every trigger in tokens [start, end)."""
+        """Every trigger in tokens [start, end): one dict lookup per token."""
         out = []
-        lowers = [t.lower_ for t in doc[start:end]]
-        for name, phrases in self.types:
-            for phrase in phrases:
+        for i in range(start, end):
+            for phrase, name in self._by_first.get(doc[i].lower_, ()):
                 n = len(phrase)
-                for i in range(len(lowers) - n + 1):
-                    if tuple(lowers[i : i + n]) == phrase:
-                        if self._vetoed(doc, start + i, start + i + n, name):
-                            continue
-                        out.append(Trigger(name, start + i, start + i + n, doc[start + i : start + i + n].text))
-        return out
+                if i + n > end or (n > 1 and tuple(t.lower_ for t in doc[i : i + n]) != phrase):
+                    continue
+                if not self._vetoed(doc, i, i + n, name):
+                    out.append(Trigger(name, i, i + n, doc[i : i + n].text))
+        return sorted(out, key=lambda t: (self.priority[t.claim_type], t.start))
 
     def _vetoed(self, doc: Doc, s: int, e: int, name: str) -> bool:
         tok = doc[s]
@@ -85,8 +87,7 @@ class Cues:
                 spec = self.find(doc, sent.start, sent.end, self.attribution["speculative"])
                 if spec and doc[spec[0]].lower_ in ("possibility", "may", "might", "could", "likely", "probably"):
                     status = "speculative"
-            return {"status": status, "source": source, "text": phrase.text,
-                    "start": phrase.start_char, "end": phrase.end_char}
+            return {"status": status, "source": source, "text": phrase.text, "start": phrase.start_char, "end": phrase.end_char}
         return {"status": "asserted", "source": None, "text": None, "start": None, "end": None}
 
     def _phrase(self, doc: Doc, sent: Span, hit: tuple[int, int]) -> Span:
@@ -122,7 +123,9 @@ class Cues:
                 n = len(phrase)
                 if tuple(lowers[i : i + n]) == phrase:
                     nxt = tuple(lowers[i : i + 2])
-                    if nxt in self.negation_exceptions or (phrase[0] == "no" and i + 1 < len(lowers) and lowers[i + 1] == "longer"):
+                    if nxt in self.negation_exceptions or (
+                        phrase[0] == "no" and i + 1 < len(lowers) and lowers[i + 1] == "longer"
+                    ):
                         continue
                     return True
         return False

@@ -20,10 +20,32 @@ from spacy.vocab import Vocab
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-MONTHS.update({"sept": 9, "jan.": 1, "feb.": 2, "mar.": 3, "apr.": 4, "jun.": 6, "jul.": 7, "aug.": 8,
-               "sep.": 9, "sept.": 9, "oct.": 10, "nov.": 11, "dec.": 12})
-PARTS = {"early": (1, 10), "beginning": (1, 10), "start": (1, 10), "mid": (11, 20), "middle": (11, 20),
-         "late": (21, 31), "end": (21, 31)}
+MONTHS.update(
+    {
+        "sept": 9,
+        "jan.": 1,
+        "feb.": 2,
+        "mar.": 3,
+        "apr.": 4,
+        "jun.": 6,
+        "jul.": 7,
+        "aug.": 8,
+        "sep.": 9,
+        "sept.": 9,
+        "oct.": 10,
+        "nov.": 11,
+        "dec.": 12,
+    }
+)
+PARTS = {
+    "early": (1, 10),
+    "beginning": (1, 10),
+    "start": (1, 10),
+    "mid": (11, 20),
+    "middle": (11, 20),
+    "late": (21, 31),
+    "end": (21, 31),
+}
 SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11), "winter": (12, 2)}
 ORDINAL_HALF = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "latter": 2}
 ORDINAL_QUARTER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
@@ -57,10 +79,14 @@ class TimeExpr:
 
     def to_record(self, published: dt.date | None) -> dict[str, Any]:
         return {
-            "text": self.span.text, "start": self.span.start_char, "end": self.span.end_char,
+            "text": self.span.text,
+            "start": self.span.start_char,
+            "end": self.span.end_char,
             "from": self.start.isoformat() if self.start else None,
             "to": self.end.isoformat() if self.end else None,
-            "granularity": self.granularity, "relation": self.relation, "fuzzy": self.fuzzy,
+            "granularity": self.granularity,
+            "relation": self.relation,
+            "fuzzy": self.fuzzy,
             "resolved": self.resolved,
             "anchored_to": published.isoformat() if (published and self.anchored) else None,
         }
@@ -77,36 +103,111 @@ def _matcher(vocab: Vocab) -> Matcher:
     rel = {"LOWER": {"IN": ["this", "last", "next", "past", "previous", "current"]}}
     unit = {"LOWER": {"IN": ["year", "month", "week", "spring", "summer", "autumn", "fall", "winter"]}}
     m = Matcher(vocab)
-    m.add("MONTH", [
-        [month], [month, year], [month, {"ORTH": ",", "OP": "?"}, year],
-        [month, day], [month, day, {"ORTH": ","}, year], [month, day, year], [day, month], [day, month, year],
-        [part, dash, of, month], [part, dash, of, month, year],
-        [{"LOWER": "the"}, part, of, month], [{"LOWER": "the"}, part, of, month, year],
-    ])
-    m.add("RANGE", [
-        [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month],
-        [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month, year],
-        [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month],
-        [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
-        [{"LOWER": {"IN": ["from", "between"]}}, month, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
-        [{"LOWER": {"IN": ["from", "between"]}}, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, year],
-    ])
+    m.add(
+        "MONTH",
+        [
+            [month],
+            [month, year],
+            [month, {"ORTH": ",", "OP": "?"}, year],
+            [month, day],
+            [month, day, {"ORTH": ","}, year],
+            [month, day, year],
+            [day, month],
+            [day, month, year],
+            [part, dash, of, month],
+            [part, dash, of, month, year],
+            [{"LOWER": "the"}, part, of, month],
+            [{"LOWER": "the"}, part, of, month, year],
+        ],
+    )
+    m.add(
+        "RANGE",
+        [
+            [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month],
+            [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month, year],
+            [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month],
+            [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
+            [
+                {"LOWER": {"IN": ["from", "between"]}},
+                month,
+                year,
+                {"LOWER": {"IN": ["to", "and", "through", "until"]}},
+                month,
+                year,
+            ],
+            [{"LOWER": {"IN": ["from", "between"]}}, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, year],
+        ],
+    )
     m.add("YEAR", [[year], [part, dash, year], [part, of, year], [{"LOWER": "the"}, part, of, year]])
-    m.add("REL", [[rel, unit], [part, rel, unit], [{"LOWER": "earlier"}, {"LOWER": "this"}, unit],
-                  [{"LOWER": "later"}, {"LOWER": "this"}, unit], [part, {"LOWER": "this"}, unit],
-                  [{"LOWER": "a"}, unit, {"LOWER": "ago"}]])
-    m.add("HALF", [[{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, year],
-                   [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, rel, {"LOWER": "year"}]])
-    m.add("QUARTER", [[{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_QUARTER)}}, {"LOWER": "quarter"}, {"LOWER": "of"}, year],
-                      [{"LOWER": {"REGEX": "^q[1-4]$"}}, year]])
-    m.add("FUZZY", [[{"LOWER": {"IN": ["recently", "lately"]}}], [{"LOWER": "in"}, {"LOWER": "recent"}, {"LOWER": {"IN": ["weeks", "months", "days", "years"]}}],
-                    [{"LOWER": "until"}, {"LOWER": "recently"}]])
+    m.add(
+        "REL",
+        [
+            [rel, unit],
+            [part, rel, unit],
+            [{"LOWER": "earlier"}, {"LOWER": "this"}, unit],
+            [{"LOWER": "later"}, {"LOWER": "this"}, unit],
+            [part, {"LOWER": "this"}, unit],
+            [{"LOWER": "a"}, unit, {"LOWER": "ago"}],
+        ],
+    )
+    m.add(
+        "HALF",
+        [
+            [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, year],
+            [
+                {"LOWER": "the"},
+                {"LOWER": {"IN": sorted(ORDINAL_HALF)}},
+                {"LOWER": "half"},
+                {"LOWER": "of"},
+                rel,
+                {"LOWER": "year"},
+            ],
+        ],
+    )
+    m.add(
+        "QUARTER",
+        [
+            [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_QUARTER)}}, {"LOWER": "quarter"}, {"LOWER": "of"}, year],
+            [{"LOWER": {"REGEX": "^q[1-4]$"}}, year],
+        ],
+    )
+    m.add(
+        "FUZZY",
+        [
+            [{"LOWER": {"IN": ["recently", "lately"]}}],
+            [{"LOWER": "in"}, {"LOWER": "recent"}, {"LOWER": {"IN": ["weeks", "months", "days", "years"]}}],
+            [{"LOWER": "until"}, {"LOWER": "recently"}],
+        ],
+    )
     return m
 
 
 SIGNALS = {"since": "since", "until": "until", "till": "until", "by": "by", "before": "until", "after": "since"}
-_PREP_OK_FOR_AMBIGUOUS = {"in", "since", "until", "by", "of", "from", "early", "mid", "late", "last", "this", "next",
-                          "-", "between", "to", "and", "through", "during", "on", "before", "after", "end", "beginning"}
+_PREP_OK_FOR_AMBIGUOUS = {
+    "in",
+    "since",
+    "until",
+    "by",
+    "of",
+    "from",
+    "early",
+    "mid",
+    "late",
+    "last",
+    "this",
+    "next",
+    "-",
+    "between",
+    "to",
+    "and",
+    "through",
+    "during",
+    "on",
+    "before",
+    "after",
+    "end",
+    "beginning",
+}
 
 
 def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> list[TimeExpr]:
@@ -195,9 +296,11 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
             import dateparser
 
             base = dt.datetime(year, 12, 31) if published is None else dt.datetime.combine(published, dt.time())
-            parsed = dateparser.parse(span.text if years else f"{span.text} {year}", languages=["en"],
-                                      settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
-                                                "REQUIRE_PARTS": ["day", "month"]})
+            parsed = dateparser.parse(
+                span.text if years else f"{span.text} {year}",
+                languages=["en"],
+                settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]},
+            )
             if parsed is None:
                 return None
             return _expr(span, parsed.date(), parsed.date(), "day", relation, published, explicit_year)
@@ -212,8 +315,15 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
     if kind == "YEAR" and years:
         y = years[0]
         if parts:
-            lo, hi = {"early": (1, 4), "beginning": (1, 4), "start": (1, 4), "mid": (5, 8), "middle": (5, 8),
-                      "late": (9, 12), "end": (9, 12)}[parts[0]]
+            lo, hi = {
+                "early": (1, 4),
+                "beginning": (1, 4),
+                "start": (1, 4),
+                "mid": (5, 8),
+                "middle": (5, 8),
+                "late": (9, 12),
+                "end": (9, 12),
+            }[parts[0]]
             return _expr(span, dt.date(y, lo, 1), _month_bounds(y, hi)[1], "month", relation, published, True)
         return _expr(span, dt.date(y, 1, 1), dt.date(y, 12, 31), "year", relation, published, True)
     if kind in ("HALF", "QUARTER"):
@@ -225,8 +335,15 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
             return _unresolved(span, kind.lower(), relation)
         if kind == "HALF":
             h = next(ORDINAL_HALF[t] for t in toks if t in ORDINAL_HALF)
-            return _expr(span, dt.date(y, 1 if h == 1 else 7, 1), dt.date(y, 6, 30) if h == 1 else dt.date(y, 12, 31),
-                         "half", relation, published, bool(years))
+            return _expr(
+                span,
+                dt.date(y, 1 if h == 1 else 7, 1),
+                dt.date(y, 6, 30) if h == 1 else dt.date(y, 12, 31),
+                "half",
+                relation,
+                published,
+                bool(years),
+            )
         q = next((ORDINAL_QUARTER[t] for t in toks if t in ORDINAL_QUARTER), None) or int(toks[0][1])
         start = dt.date(y, 3 * q - 2, 1)
         return _expr(span, start, _month_bounds(y, 3 * q)[1], "quarter", relation, published, bool(years))
@@ -275,8 +392,17 @@ def _relative(span: Span, toks: list[str], parts: list[str], relation: str, publ
     return TimeExpr(span, start, end, "month", relation, False, True, True)
 
 
-def _expr(span: Span, start: dt.date, end: dt.date, granularity: str, relation: str, published: dt.date | None,
-          explicit_year: bool, *, end_cap: bool = False) -> TimeExpr:
+def _expr(
+    span: Span,
+    start: dt.date,
+    end: dt.date,
+    granularity: str,
+    relation: str,
+    published: dt.date | None,
+    explicit_year: bool,
+    *,
+    end_cap: bool = False,
+) -> TimeExpr:
     anchored = not explicit_year
     if relation == "since":
         end = published if published is not None else None  # type: ignore[assignment]

@@ -20,9 +20,14 @@ LINK_SHARE_LIMIT = 0.6
 # Below these sizes a page has no article to speak of.
 MIN_CHARS = 200
 MIN_CHARS_DECLARED = 50  # when the markup says it is an article
-# Share of the text in prose paragraphs below which an undeclared page is a listing.
+# A page is a listing when little of its text is prose and either its markup says so or much of its main
+# area is link lines (headlines linking to the articles).
 MIN_PROSE_SHARE = 0.5
 MIN_PROSE_SHARE_LISTING = 0.7  # when the markup says it is a listing or a front page
+LISTING_LINK_SHARE = 0.2
+# ... or when it has no prose at all and is cut into short fragments (headline, teaser, date, ...).
+MAX_FRAGMENT_PROSE_SHARE = 0.2
+MAX_FRAGMENT_MEAN_CHARS = 60
 CONSENT_TERMS = (
     "cookie", "consent", "privacy", "partners", "personalised", "personalized", "accept all",
     "reject all", "advertising", "vendors", "manage options", "more options", "your choices",
@@ -45,6 +50,11 @@ class Block:
     tag: str
     text: str
     link_chars: int = 0
+
+    @property
+    def is_navigation(self) -> bool:
+        """Mostly link text: a "Read more" line, a headline linking elsewhere, a menu."""
+        return self.link_chars >= LINK_SHARE_LIMIT * len(self.text)
 
     @property
     def is_prose(self) -> bool:
@@ -81,7 +91,9 @@ def extract_article(tree: Any, *, url: str | None, meta: PageMeta) -> Extraction
         retry = _trafilatura(tree, url=url, tables=False)
         if retry is not None and retry.body is not None and len(retry.body):
             doc = retry
-    blocks = body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    found = body_blocks(doc.body) if doc is not None and doc.body is not None else []
+    blocks = [b for b in found if not b.is_navigation]
+    link_share = sum(len(b.text) for b in found if b.is_navigation) / max(1, sum(len(b.text) for b in found))
     title = meta.title or (doc.title if doc is not None else None)
     author = meta.author or (doc.author if doc is not None else None)
     blocks = _drop_leading_metadata(blocks, title=title, author=author)
@@ -96,12 +108,15 @@ def extract_article(tree: Any, *, url: str | None, meta: PageMeta) -> Extraction
         date=meta.published or (doc.date if doc is not None else None),
         site_name=meta.site_name or (doc.sitename if doc is not None else None),
         canonical_url=meta.canonical_url,
-        not_article=classify(blocks, meta),
+        not_article=classify(blocks, meta, link_share=link_share),
     )
 
 
-def classify(blocks: list[Block], meta: PageMeta) -> str | None:
-    """None for an article, else the reason it is not one (listing, consent wall, too little text)."""
+def classify(blocks: list[Block], meta: PageMeta, *, link_share: float = 0.0) -> str | None:
+    """None for an article, else the reason it is not one (listing, consent wall, too little text).
+
+    `link_share` is the part of the main area that was link lines (dropped from `blocks`).
+    """
     text = "\n\n".join(b.text for b in blocks)
     if not text.strip():
         return "no main text found"
@@ -114,13 +129,18 @@ def classify(blocks: list[Block], meta: PageMeta) -> str | None:
     if meta.says_article:
         return None
     prose = sum(len(b.text) for b in blocks if b.is_prose) / max(1, sum(len(b.text) for b in blocks))
-    if prose < (MIN_PROSE_SHARE_LISTING if meta.says_listing else MIN_PROSE_SHARE):
+    if meta.says_listing and prose < MIN_PROSE_SHARE_LISTING:
+        return "a listing or index page (headlines and teasers, little running text)"
+    if link_share >= LISTING_LINK_SHARE and prose < MIN_PROSE_SHARE:
+        return "a listing or index page (headlines and teasers, little running text)"
+    mean_chars = sum(len(b.text) for b in blocks) / len(blocks)
+    if prose < MAX_FRAGMENT_PROSE_SHARE and mean_chars < MAX_FRAGMENT_MEAN_CHARS:
         return "a listing or index page (headlines and teasers, little running text)"
     return None
 
 
 def body_blocks(body: Any) -> list[Block]:
-    """Paragraph-level blocks of trafilatura's XML body, without link-only navigation lines."""
+    """Paragraph-level blocks of trafilatura's XML body (navigation lines included, see `is_navigation`)."""
     blocks: list[Block] = []
     loose: list[str] = []
 
@@ -137,7 +157,7 @@ def body_blocks(body: Any) -> list[Block]:
             if child.tag in _BLOCK_TAGS and not (child.tag == "quote" and _has_blocks(child)):
                 flush()
                 block = _block(child)
-                if block.text and block.link_chars < LINK_SHARE_LIMIT * len(block.text):
+                if block.text:
                     blocks.append(block)
             elif child.tag == "lb":
                 loose.append("\n")

@@ -9,8 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from bs4 import BeautifulSoup, SoupStrainer
-
 # schema.org types that mark a page as one article (lower-cased).
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -53,6 +51,8 @@ class PageMeta:
 
 def read_page_meta(html: str, *, base_url: str | None = None, html_lang: str | None = None) -> PageMeta:
     """Collect JSON-LD, Open Graph and <meta> facts; relative canonical URLs resolve against `base_url`."""
+    from bs4 import BeautifulSoup, SoupStrainer  # lazy: keeps `import pipeline.ingest` cheap
+
     soup = BeautifulSoup(html, "lxml", parse_only=SoupStrainer(["script", "meta", "link"]))
     metas: dict[str, str] = {}
     for tag in soup.find_all("meta"):
@@ -99,7 +99,7 @@ def read_page_meta(html: str, *, base_url: str | None = None, html_lang: str | N
     )
 
 
-def _json_ld_objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
+def _json_ld_objects(soup: Any) -> Iterator[dict[str, Any]]:
     for tag in soup.find_all("script"):
         kind = tag.get("type")
         if not isinstance(kind, str) or kind.strip().lower() != "application/ld+json":
@@ -129,7 +129,9 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() or None if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
 
 
 def _names(value: Any) -> str | None:
@@ -168,6 +170,8 @@ def _article_body(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     if "<" in value and re.search(r"<(p|br|div)\b", value, re.IGNORECASE):
+        from bs4 import BeautifulSoup
+
         soup = BeautifulSoup(value, "lxml")
         for br in soup.find_all("br"):
             br.replace_with("\n")

@@ -167,8 +167,13 @@ def document_from_record(obj: Any, *, source: str, line: int | None, obtained: s
         if parse_published(meta["published"]) is None:
             return error(source, "E106", line=line, field="published", expected="an ISO date", got=meta["published"])
     origin = f"{source}:{line}" if line is not None else source
-    return Document(text=text.replace("\r\n", "\n"), doc_id=str(doc_id) if doc_id is not None else "",
-                    obtained=obtained, origin=origin, **meta)
+    return Document(
+        text=text.replace("\r\n", "\n"),
+        doc_id=str(doc_id) if doc_id is not None else "",
+        obtained=obtained,
+        origin=origin,
+        **meta,
+    )
 
 
 # Record-level hooks (e.g. a JSONL line that carries "html"), filled in by other ingest modules.

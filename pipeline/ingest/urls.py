@@ -7,10 +7,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ..types import ErrorRecord
-from .readers import error
+from .readers import ReadItem, Source, error, register_reader, register_url_kind
+
+if TYPE_CHECKING:
+    from .fetch import FetchOptions
 
 URL_SCHEMES = ("http", "https")
 URL_LIST_SUFFIXES = (".urls", ".urls.gz")
@@ -90,3 +94,36 @@ def read_url_list(path: str | Path) -> Iterator[UrlLine | ErrorRecord]:
                 yield UrlLine(text, lineno)
             else:
                 yield error(name, "E212", line=lineno, url=text)
+
+
+# How the URL readers fetch when `extract` meets URLs; the CLI sets this from its options.
+_READER_FETCH: dict[str, Any] = {}
+
+
+def configure_url_readers(*, options: FetchOptions | None = None, cache_dir: Path | None = None) -> None:
+    """Set the fetch options and cache directory the 'url' and 'urls' readers use."""
+    _READER_FETCH.clear()
+    _READER_FETCH.update(options=options, cache_dir=cache_dir)
+
+
+def _read_url(source: Source) -> Iterator[ReadItem]:
+    from .api import fetch_documents  # lazy: httpx is only needed when there are URLs
+
+    yield from fetch_documents([source.path], max_chars=source.max_chars, **_READER_FETCH)
+
+
+def _read_url_list(source: Source) -> Iterator[ReadItem]:
+    from .api import fetch_documents
+
+    urls: list[str] = []
+    for item in read_url_list(source.path):
+        if isinstance(item, UrlLine):
+            urls.append(item.url)
+        else:
+            yield item
+    yield from fetch_documents(urls, max_chars=source.max_chars, **_READER_FETCH)
+
+
+register_reader("urls", URL_LIST_SUFFIXES, _read_url_list)
+register_reader("url", (), _read_url)  # chosen by is_url(), not by a suffix
+register_url_kind("url")

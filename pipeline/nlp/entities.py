@@ -46,29 +46,46 @@ class EntityMatcher:
         self._add_vehicle_patterns(nlp)
 
     def _add_vehicle_patterns(self, nlp: Language) -> None:
+        """Few patterns with IN-sets (brand? modifier{0,2} head), so matching stays fast."""
         veh = self.pack["vehicles"]
-        by_class: dict[str, list[list[str]]] = {}
-        for head, cls in veh["heads"].items():
-            by_class.setdefault(cls, []).append([t.lower_ for t in nlp.make_doc(head)])
-        brand_seqs = sorted({tuple(t.lower_ for t in nlp.make_doc(b)) for b in veh["brands"]})
+
+        def toks(text: str) -> list[str]:
+            return [t.lower_ for t in nlp.make_doc(text)]
+
+        brands_by_len: dict[int, list[list[str]]] = {}
+        for brand in veh["brands"]:
+            seq = toks(brand)
+            brands_by_len.setdefault(len(seq), []).append(seq)
+        brand_prefixes: list[list[dict[str, Any]]] = [[]]
+        for length, seqs in sorted(brands_by_len.items()):
+            brand_prefixes.append([{"LOWER": {"IN": sorted({s[i] for s in seqs})}} for i in range(length)])
         mods_by_class: dict[str, list[str]] = {}
         for mod, classes in veh["modifiers"].items():
             for cls in classes:
                 mods_by_class.setdefault(cls, []).append(mod)
-        for cls, heads in by_class.items():
+        heads_by_class: dict[str, list[list[str]]] = {}
+        for head, cls in veh["heads"].items():
+            heads_by_class.setdefault(cls, []).append(toks(head))
+        for cls, heads in heads_by_class.items():
+            single = sorted({h[0] for h in heads if len(h) == 1})
+            tails: list[list[dict[str, Any]]] = []
+            if single:
+                tails.append([{"LOWER": {"IN": single}}])
+            tails.extend([{"LOWER": t} for t in h] for h in heads if len(h) > 1)
+            mods = sorted(mods_by_class.get(cls, []))
             patterns: list[list[dict[str, Any]]] = []
-            mods = mods_by_class.get(cls, [])
-            for head in heads:
-                head_toks = [{"LOWER": t} for t in head]
-                tails = [head_toks]
+            for tail in tails:
+                middles: list[list[dict[str, Any]]] = [[]]
                 if mods:
-                    tails.append([{"LOWER": {"IN": mods}, "OP": "{1,2}"}, *head_toks])
-                for tail in tails:
-                    patterns.append(tail)
-                    patterns.extend([*({"LOWER": t} for t in brand), *tail] for brand in brand_seqs)
+                    middles.append([{"LOWER": {"IN": mods}, "OP": "{1,2}"}])
+                for prefix in brand_prefixes:
+                    for middle in middles:
+                        patterns.append([*prefix, *middle, *tail])
             self.vehicle_matcher.add(f"VEH:{cls}", patterns)
         for model, cls in veh["models"].items():
-            self.vehicle_matcher.add(f"VEH:{cls}", [[{"LOWER": t.lower_} for t in nlp.make_doc(model)]])
+            self.vehicle_matcher.add(f"VEH:{cls}", [[{"LOWER": t} for t in toks(model)]])
+        # Every vehicle pattern ends on a head or model token: the matcher only runs around those.
+        self._vehicle_ends = frozenset([toks(h)[-1] for h in veh["heads"]] + [toks(m)[-1] for m in veh["models"]])
 
     def __call__(self, doc: Doc) -> Doc:
         candidates: list[Span] = []
@@ -81,7 +98,7 @@ class EntityMatcher:
             span = Span(doc, start, end, label=label, kb_id=entry_id)
             candidates.append(span)
             self._pending_attrs(span, former=former)
-        for key_id, start, end in self.vehicle_matcher(doc):
+        for key_id, start, end in windowed_matches(self.vehicle_matcher, doc, self._vehicle_ends, before=6, after=1):
             cls = doc.vocab.strings[key_id].split(":", 1)[1]
             if not self._context_ok(doc, "VEHICLE", cls, start, end):
                 continue
@@ -152,6 +169,26 @@ class EntityMatcher:
     def names(self) -> dict[str, str]:
         """Canonical id -> display name."""
         return self._names
+
+
+def windowed_matches(
+    matcher: Matcher, doc: Doc, anchors: frozenset[str], *, before: int, after: int
+) -> list[tuple[int, int, int]]:
+    """Run `matcher` only on windows around anchor tokens (a set lookup per token is far cheaper than the
+    matcher's per-token state machine); match offsets are returned relative to the doc."""
+    windows: list[list[int]] = []
+    for tok in doc:
+        if tok.lower_ in anchors:
+            lo, hi = max(0, tok.i - before), min(len(doc), tok.i + after + 1)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = max(windows[-1][1], hi)
+            else:
+                windows.append([lo, hi])
+    found: set[tuple[int, int, int]] = set()
+    for lo, hi in windows:
+        for key, s, e in matcher(doc[lo:hi]):
+            found.add((key, lo + s, lo + e))
+    return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
 
 def _coordinated(doc: Doc, left: Span, right: Span) -> bool:

@@ -38,8 +38,14 @@ class _PackComponent:
         self.pack: dict[str, Any] | None = None
         self._impl: Any = None
 
-    def initialize(self, get_examples: Callable[[], Iterable[Any]] | None = None, *, nlp: Language | None = None,
-                   patterns_dir: str | None = None, pack: dict[str, Any] | None = None) -> None:
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        patterns_dir: str | None = None,
+        pack: dict[str, Any] | None = None,
+    ) -> None:
         """Load and validate the pattern pack (or take an already compiled one)."""
         if pack is None:
             directory = patterns_dir or self.patterns_dir

@@ -21,16 +21,46 @@ LABEL_FILES = {
 }
 SUFFIXES: dict[str, tuple[str, ...]] = {
     "PROVINCE": (" Province", "-do", " do"),
-    "COUNTY": (" County", "-gun", "-kun", " gun", " kun", " City", "-si", "-shi", " District", "-guyok",
-               "-kuyok", "-kuyŏk", "-guyeok"),
-    "AGENCY": (" agents", " agent", " officers", " officer", " officials", " official", " personnel",
-               " inspectors", " inspector", " guards", " agency", " authorities", " investigators",
-               " operatives", " staff", " employees", " workers", " members", " cadres"),
+    "COUNTY": (
+        " County",
+        "-gun",
+        "-kun",
+        " gun",
+        " kun",
+        " City",
+        "-si",
+        "-shi",
+        " District",
+        "-guyok",
+        "-kuyok",
+        "-kuyŏk",
+        "-guyeok",
+    ),
+    "AGENCY": (
+        " agents",
+        " agent",
+        " officers",
+        " officer",
+        " officials",
+        " official",
+        " personnel",
+        " inspectors",
+        " inspector",
+        " guards",
+        " agency",
+        " authorities",
+        " investigators",
+        " operatives",
+        " staff",
+        " employees",
+        " workers",
+        " members",
+        " cadres",
+    ),
     "PLACE": (),
     "GOODS": (),
 }
-_FOLD = str.maketrans({"ŏ": "o", "ŭ": "u", "Ŏ": "O", "Ŭ": "U", "ǒ": "o", "ǔ": "u", "Ǒ": "O", "Ǔ": "U",
-                       "é": "e", "ë": "e"})
+_FOLD = str.maketrans({"ŏ": "o", "ŭ": "u", "Ŏ": "O", "Ŭ": "U", "ǒ": "o", "ǔ": "u", "Ǒ": "O", "Ǔ": "U", "é": "e", "ë": "e"})
 _BREVE_TO_CARON = str.maketrans({"ŏ": "ǒ", "ŭ": "ǔ", "Ŏ": "Ǒ", "Ŭ": "Ǔ"})
 _APOSTROPHES = ("'", "’", "‘", "ʼ", "`")
 
@@ -137,8 +167,8 @@ def compile_pack(directory: Path | None = None) -> dict[str, Any]:
                 phrases.extend([label, entry_id, p, ""] for p in _alias_phrases(label, alias, path, lineno))
             for former in obj.get("former_names", []):
                 phrases.extend([label, entry_id, p, "former"] for p in _alias_phrases(label, former, path, lineno))
-    for label, entry_id, _, _ in phrases:
-        parent = entries[entry_id]["attrs"].get("parent")
+    for entry_id, entry in entries.items():
+        parent = entry["attrs"].get("parent")
         if parent and parent not in entries:
             raise NewsclaimsError("E004", path=directory, line=0, detail=f"{entry_id} has unknown parent {parent!r}")
     guards = json.loads((directory / "guards.json").read_text(encoding="utf-8"))
@@ -146,13 +176,18 @@ def compile_pack(directory: Path | None = None) -> dict[str, Any]:
     claims = json.loads((directory / "claims.json").read_text(encoding="utf-8"))
     sanctions = [obj for _, obj in _read_jsonl(directory / "sanctions.jsonl")]
     # Deduplicate phrases: the first entry to claim a spelling keeps it (files are read in a fixed order).
-    seen: dict[tuple[str, str], str] = {}
+    # Deduplicate phrases: the first entry to claim a spelling keeps it (files are read in a fixed order);
+    # a lower-case spelling of the same entry wins over a capitalised one (it matches in any case).
+    seen: dict[tuple[str, str], int] = {}
     unique: list[list[str]] = []
     for row in phrases:
         key = (row[0], row[2].lower())
         if key in seen:
+            kept = unique[seen[key]]
+            if kept[1] == row[1] and kept[2][:1].isupper() and not row[2][:1].isupper():
+                unique[seen[key]] = row
             continue
-        seen[key] = row[1]
+        seen[key] = len(unique)
         unique.append(row)
     return {
         "sha256": pack_sha256(directory),

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .entities import EXT
+from .entities import EXT, windowed_matches
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
@@ -46,18 +46,25 @@ class QuantityMatcher:
         suffix_multi = [k for k in list(self.cur_suffix) + list(self.percent) if len(k) > 1]
         core = [cur, {**num, "OP": "{1,4}"}]
         self.matcher = Matcher(nlp.vocab)
-        self.matcher.add("NUM", [core, [*core, {"LOWER": {"IN": suffix_single}}]]
-                         + [[*core, *({"LOWER": t} for t in multi)] for multi in suffix_multi])
+        self.matcher.add(
+            "NUM",
+            [core, [*core, {"LOWER": {"IN": suffix_single}}]]
+            + [[*core, *({"LOWER": t} for t in multi)] for multi in suffix_multi],
+        )
         joiner = {"LOWER": {"IN": list(_RANGE_JOINERS)}}
         rng = [cur, {**num, "OP": "{1,4}"}, joiner, cur, {**num, "OP": "{1,4}"}]
-        self.matcher.add("RANGE", [rng, [*rng, {"LOWER": {"IN": suffix_single}}]]
-                         + [[*rng, *({"LOWER": t} for t in multi)] for multi in suffix_multi])
+        self.matcher.add(
+            "RANGE",
+            [rng, [*rng, {"LOWER": {"IN": suffix_single}}]] + [[*rng, *({"LOWER": t} for t in multi)] for multi in suffix_multi],
+        )
         self.matcher.add("VAGUE", [[{"LOWER": t} for t in key] for key in self.vague])
+        # Every match contains a number word, a digit string, a currency sign or a vague word.
+        self._anchors = frozenset(words) | frozenset(self.cur_prefix) | {w for key in self.vague for w in key}
 
     def __call__(self, doc: Doc) -> Doc:
         taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
         found: list[tuple[Span, dict[str, Any]]] = []
-        for key_id, start, end in self.matcher(doc):
+        for key_id, start, end in self._matches(doc):
             kind = doc.vocab.strings[key_id]
             result = self._analyse(doc, kind, start, end)
             if result is not None:
@@ -74,12 +81,25 @@ class QuantityMatcher:
             doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
         return doc
 
+    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        anchors = self._anchors | {t.lower_ for t in doc if t.lower_[:1].isdigit() and _DIGITS.match(t.text)}
+        return windowed_matches(self.matcher, doc, frozenset(anchors), before=6, after=12)
+
     # -- analysis -------------------------------------------------------------------------------------
 
     def _analyse(self, doc: Doc, kind: str, start: int, end: int) -> tuple[Span, dict[str, Any]] | None:
         toks = [t.lower_ for t in doc[start:end]]
-        q: dict[str, Any] = {"value": None, "lower": None, "upper": None, "lower_inclusive": None,
-                             "upper_inclusive": None, "approximate": False, "vague": False, "unit": None, "per": None}
+        q: dict[str, Any] = {
+            "value": None,
+            "lower": None,
+            "upper": None,
+            "lower_inclusive": None,
+            "upper_inclusive": None,
+            "approximate": False,
+            "vague": False,
+            "unit": None,
+            "per": None,
+        }
         if kind == "VAGUE":
             spec = self.vague[tuple(toks)]
             q["vague"] = "value" not in spec
@@ -115,8 +135,11 @@ class QuantityMatcher:
         start, qual = self._qualifier(doc, start, kind)
         if qual is not None:
             self._apply_qualifier(q, qual)
-        elif kind == "NUM" and len(toks) == 1 and toks[0] in ("one", "half") or (
-            kind == "NUM" and len(toks) == 1 and toks[0] in self.scales
+        elif (
+            kind == "NUM"
+            and len(toks) == 1
+            and toks[0] in ("one", "half")
+            or (kind == "NUM" and len(toks) == 1 and toks[0] in self.scales)
         ):
             return None  # bare determiners "one", "half" and a lone "hundred" are not counts
         if q["unit"] is None:
