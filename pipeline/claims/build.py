@@ -14,7 +14,9 @@ SCHEMA_VERSION = 1
 CONTEXT_CHARS = 32
 ITEM_LABELS = ("VEHICLE", "GOODS")
 PLACE_LABELS = ("COUNTY", "PROVINCE", "PLACE")
-CLAUSE_BREAKS = ("and", "but", "while", "whereas", "yet")
+CLAUSE_BREAKS = ("and", "but", "while", "whereas", "yet", "which", "who", "where", "after", "although", "though",
+                 "because", "accusing", "so", "since", "before")
+TERMINAL_END = (".", "!", "?", "”", '"', "’", "'", ")", "…", ":")
 
 
 def extract_claims(
@@ -31,6 +33,8 @@ def extract_claims(
     for index, (s_char, e_char) in enumerate(sentences):
         sent = doc.char_span(s_char, e_char, alignment_mode="expand")
         if sent is None:
+            continue
+        if _not_a_statement(document.text[s_char:e_char], cues):
             continue
         ments = by_sentence.get(index, [])
         for clause, triggers in _clauses(doc, sent, cues):
@@ -57,9 +61,8 @@ def _clauses(doc: Doc, sent: Span, cues: Cues) -> list[tuple[Span, list[Trigger]
         if not boundary:
             continue
         left = [t for t in triggers if bounds[-1] <= t.start < tok.i]
-        nxt = _next_boundary(doc, sent, tok.i + 1)
-        right = [t for t in triggers if tok.i < t.start < nxt]
-        if left and right and _main_verbs(left) and _main_verbs(right):
+        right = [t for t in triggers if tok.i < t.start]
+        if left and right and any(map(cues.verbal, left)) and any(map(cues.verbal, right)):
             bounds.append(tok.i + 1)
     bounds.append(sent.end)
     out = []
@@ -67,24 +70,16 @@ def _clauses(doc: Doc, sent: Span, cues: Cues) -> list[tuple[Span, list[Trigger]
         inside = [t for t in triggers if a <= t.start < b]
         if inside:
             clause = doc[a:b]
-            if cues.find(doc, a, b, cues.policy_override):
-                inside = [Trigger("policy", t.start, t.end, t.text) if t.claim_type == "trade" else t for t in inside]
-            out.append((clause, sorted(inside, key=lambda t: (cues.priority[t.claim_type], t.start))))
+            ranked = sorted(inside, key=cues.rank)
+            if cues.find(doc, a, b, cues.policy_override):  # "goods can only be imported by ..." is a policy
+                ranked = [Trigger("policy", t.start, t.end, t.text) for t in ranked if t.claim_type == "trade"] + ranked
+            out.append((clause, ranked))
     return out
 
 
-def _next_boundary(doc: Doc, sent: Span, i: int) -> int:
-    for tok in doc[i : sent.end - 1]:
-        if tok.text == ";" or (tok.text == "," and doc[tok.i + 1].lower_ in CLAUSE_BREAKS):
-            return tok.i
-    return sent.end
-
-
-def _main_verbs(triggers: list[Trigger]) -> bool:
-    """A clause of its own needs a verbal trigger, not just a noun like 'trade' or 'prices'."""
-    return any(
-        t.text.lower().endswith(("ed", "in", "ing")) or t.text.lower() in ("brought", "sold", "sent", "caught") for t in triggers
-    )
+def _not_a_statement(text: str, cues: Cues) -> bool:
+    """Headlines, captions and tag lines carry no claims: no closing punctuation, or a known line prefix."""
+    return not text.rstrip().endswith(TERMINAL_END) or text.lower().startswith(cues.no_claim_prefixes)
 
 
 def _claim(
@@ -106,8 +101,9 @@ def _claim(
     agencies = [m for m in inside if m.label == "AGENCY"]
     quantities = [m for m in inside if m.label == "QUANTITY"]
     claim_type = trigger.claim_type
-    if claim_type == "trade" and frame:
-        claim_type = "smuggling"
+    item_recs = [_item(m, pack) for m in items]
+    if claim_type == "trade" and (frame or any(i["sanctions"] and i["label"] == "VEHICLE" for i in item_recs)):
+        claim_type = "smuggling"  # supplying UN-banned vehicles to North Korea is smuggling by definition
     if not (items or agencies or places or quantities):
         return None
     if claim_type in ("trade", "smuggling", "seizure") and not (items or quantities):
@@ -119,7 +115,6 @@ def _claim(
     time = _pick_time(times, trigger)
     attribution = cues.attribution_of(doc, sent)
     negated = cues.negated(doc, clause.start, clause.end, trigger)
-    item_recs = [_item(m, pack) for m in items]
     sanctions = _merge_sanctions(item_recs)
     record: dict[str, Any] = {
         "claim_id": "c" + stable_id(document.doc_id, index, clause.start_char, clause.end_char, trigger.start, claim_type),

@@ -39,6 +39,14 @@ class Cues:
         self.roles = {role: [tuple(w.split()) for w in words] for role, words in lex["roles"].items()}
         self.agency_roles = lex["agency_roles"]
         self.policy_override = [tuple(w.split()) for w in lex.get("policy_override", [])]
+        self.verbal_irregular = frozenset(lex.get("verbal_irregular", []))
+        self.weak = frozenset(lex.get("weak_triggers", []))
+        self.no_claim_prefixes = tuple(lex.get("no_claim_line_prefixes", []))
+
+    def verbal(self, trigger: Trigger) -> bool:
+        """A verb-like trigger ("smuggled", "were brought"), able to head a clause of its own."""
+        last = trigger.text.lower().split()[-1]
+        return last.endswith(("ed", "ing")) or last in self.verbal_irregular or len(trigger.text.split()) > 1
 
     def triggers(self, doc: Doc, start: int, end: int) -> list[Trigger]:
         """Every trigger in tokens [start, end): one dict lookup per token."""
@@ -50,7 +58,11 @@ class Cues:
                     continue
                 if not self._vetoed(doc, i, i + n, name):
                     out.append(Trigger(name, i, i + n, doc[i : i + n].text))
-        return sorted(out, key=lambda t: (self.priority[t.claim_type], t.start))
+        return sorted(out, key=self.rank)
+
+    def rank(self, trigger: Trigger) -> tuple[bool, int, int]:
+        """Strong triggers first (a bare noun like 'smugglers' only counts when nothing else does), then type priority."""
+        return (trigger.text.lower() in self.weak, self.priority[trigger.claim_type], trigger.start)
 
     def _vetoed(self, doc: Doc, s: int, e: int, name: str) -> bool:
         tok = doc[s]
