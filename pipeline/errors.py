@@ -13,6 +13,7 @@ class Errors:
     E004 = "Pattern file {path} line {line}: {detail}. Fix the entry; see patterns/README.md for the format."
     E005 = "Pattern directory {path} has no pattern files; expected provinces.jsonl, counties.jsonl, ..."
     E006 = "Gold directory {path} has no gold files (*.gold.json). Point --gold at the corpus folder."
+    E008 = "The Dask engine needs the dask extra: pip install 'newsclaims[dask]'."
     E007 = "Run directory {path} has no {name}. Run 'newsclaims extract ... --out {path}' first."
     # E1xx: bad articles (recorded in errors.jsonl, the batch goes on)
     E101 = "File is not valid UTF-8 text (byte {position}). Re-encode it as UTF-8, or give it as HTML with its charset."
@@ -24,6 +25,8 @@ class Errors:
     E107 = "Processing the article failed: {detail}. This is a bug: please report it with the article."
     E108 = "Article text is blank (only whitespace)."
     E109 = "Duplicate doc_id {doc_id} (first seen at {first}); this copy was skipped."
+    E110 = "Processing the article took longer than {seconds} s and was stopped. Raise --doc-timeout, or split the article."
+    E111 = "The worker process died while processing this article ({detail}); it was skipped. Check memory limits."
     # E2xx: ingest and fetch (web pages, archives, URLs)
     E201 = "Page is not an article ({reason}); no text was taken. If it is one, save its text as .txt."
     E202 = "Content type {content_type!r} is not HTML, so the body was not read. Save its text as .txt."

@@ -1,8 +1,8 @@
 """`newsclaims extract`: shard the inputs, process each shard once, merge into the run directory.
 
 Shards are named from the input order (`00003-000012`), written atomically and marked done last, so a run
-killed at any moment resumes with the same command and ends with exactly the records of an uninterrupted
-run, whatever the number of workers.
+killed at any moment (SIGINT, SIGTERM, kill -9) resumes with the same command and ends with exactly the
+records of an uninterrupted run, whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -11,20 +11,22 @@ import json
 import shutil
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
 from ..errors import NewsclaimsError
-from ..ingest.readers import DEFAULT_MAX_CHARS, STDIN, ReadItem, expand_inputs, read_source
-from ..output.jsonl import read_jsonl, write_json_atomic, write_jsonl_atomic
+from ..ingest.readers import DEFAULT_MAX_CHARS, STDIN, ReadItem, error, expand_inputs, read_source
+from ..output.jsonl import write_json_atomic
 from ..types import Document, ErrorRecord
+from .merge import merge_shards
 from .progress import Progress
+from .worker import KINDS, init_worker, process_items, process_shard, write_shard
 
-KINDS = ("documents", "mentions", "claims", "errors")
 SCHEMA_VERSION = 1
 
 
@@ -35,9 +37,12 @@ class ExtractOptions:
     workers: int = 1
     shard_size: int = 200
     max_chars: int = DEFAULT_MAX_CHARS
+    doc_timeout: float = 60.0
     patterns_dir: str | None = None
     overwrite: bool = False
     progress: bool | None = None
+    engine: str = "local"  # "local" (processes on this machine) or "dask"
+    scheduler: str | None = None  # Dask scheduler address; None starts a LocalCluster
 
 
 @dataclass
@@ -57,82 +62,31 @@ class RunSummary:
     def failed(self) -> bool:
         return sum(self.errors.values()) > 0
 
-
-# -- worker side ------------------------------------------------------------------------------------------
-
-_NLP: Any = None
-
-
-def _init_worker(patterns_dir: str | None) -> None:
-    global _NLP
-    from ..nlp.build import build_pipeline
-
-    _NLP = build_pipeline(patterns_dir=patterns_dir)
+    def account(self, stats: dict[str, Any]) -> None:
+        self.documents += stats["documents"]
+        self.mentions.update(stats["mentions"])
+        self.claims.update(stats["claims"])
+        self.errors.update(stats["errors"])
 
 
-def process_shard(shard_dir: str, shard_id: str, items: list[ReadItem], patterns_dir: str | None = None) -> dict[str, Any]:
-    """Extract one shard and write its files atomically; the `.done` marker is written last."""
-    from ..extract import extract_document
-
-    if _NLP is None:
-        _init_worker(patterns_dir)
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
-    seen: dict[str, str] = {}
-    for item in items:
-        if isinstance(item, ErrorRecord):
-            out["errors"].append(item.to_record())
-            continue
-        if item.doc_id in seen:
-            out["errors"].append(_dup_error(item, seen[item.doc_id]))
-            continue
-        seen[item.doc_id] = item.origin
-        try:
-            result = extract_document(_NLP, item)
-        except Exception as err:  # a bad article must not stop the batch; recorded with its code
-            out["errors"].append(
-                ErrorRecord(
-                    source=item.origin,
-                    code="E107",
-                    doc_id=item.doc_id,
-                    message=f"Processing the article failed: {type(err).__name__}: {err}. "
-                    "This is a bug: please report it with the article.",
-                ).to_record()
-            )
-            continue
-        out["documents"].append(result.document)
-        out["mentions"].extend(result.mentions)
-        out["claims"].extend(result.claims)
-    base = Path(shard_dir)
-    for kind in KINDS:
-        write_jsonl_atomic(base / f"{shard_id}.{kind}.jsonl", out[kind])
-    stats = _shard_stats(out)
-    write_json_atomic(base / f"{shard_id}.done", stats)
-    return stats
+Shard = tuple[str, list[ReadItem]]
 
 
-def _dup_error(doc: Document, first: str) -> dict[str, Any]:
-    from ..ingest.readers import error
+def iter_shards(inputs: Sequence[str], shard_size: int, max_chars: int) -> Iterator[Shard]:
+    """(shard id, items) in input order; ids depend only on the inputs and the shard size.
 
-    return error(doc.origin, "E109", doc_id=doc.doc_id, first=first).to_record()
+    A document whose text or normalised URL repeats an earlier one (a syndicated copy, a page saved
+    twice) is replaced by an E204 record, in every run the same way, since the inputs are read in order.
+    """
+    from ..ingest.dedup import Deduplicator
 
-
-def _shard_stats(out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    return {
-        "documents": len(out["documents"]),
-        "mentions": dict(Counter(m["label"] for m in out["mentions"])),
-        "claims": dict(Counter(c["claim_type"] for c in out["claims"])),
-        "errors": dict(Counter(e["code"] for e in out["errors"])),
-    }
-
-
-# -- driver side ------------------------------------------------------------------------------------------
-
-
-def _shards(inputs: Sequence[str], shard_size: int, max_chars: int) -> Iterator[tuple[str, list[ReadItem]]]:
+    seen = Deduplicator()
     for si, source in enumerate(expand_inputs(inputs, max_chars=max_chars)):
         chunk: list[ReadItem] = []
         n = 0
         for item in read_source(source):
+            if isinstance(item, Document):
+                item = seen.check(item) or item
             chunk.append(item)
             if len(chunk) >= shard_size:
                 yield f"{si:05d}-{n:06d}", chunk
@@ -152,31 +106,29 @@ def _prepare(out: Path, inputs: Sequence[str], options: ExtractOptions) -> None:
         previous = json.loads(manifest.read_text(encoding="utf-8"))
         if previous.get("inputs") != list(inputs) or previous.get("shard_size") != options.shard_size:
             raise NewsclaimsError("E002", path=out)
-    elif out.exists() and any(out.iterdir()):
-        if not (out / "shards").exists():
-            raise NewsclaimsError("E002", path=out)
+    elif out.exists() and any(out.iterdir()) and not (out / "shards").exists():
+        raise NewsclaimsError("E002", path=out)
     (out / "shards").mkdir(parents=True, exist_ok=True)
 
 
 def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptions | None = None) -> RunSummary:
     """Extract every input into `out`; resumable, deterministic, one bad article never stops the run."""
+    from ..nlp.patterns import default_patterns_dir, pack_sha256
+
     options = options or ExtractOptions()
     out = Path(out)
     expand_inputs(inputs, max_chars=options.max_chars)  # fail fast on a missing path, before touching `out`
     _prepare(out, inputs, options)
-    from ..nlp.patterns import default_patterns_dir, pack_sha256
+    from ..ingest.urls import configure_url_readers
 
-    pack_dir = Path(options.patterns_dir) if options.patterns_dir else default_patterns_dir()
+    configure_url_readers(cache_dir=out / "fetch-cache")  # URL inputs: a re-run refetches only what changed
+    pack_dir = str(Path(options.patterns_dir) if options.patterns_dir else default_patterns_dir())
     started = time.perf_counter()
     summary = RunSummary(out=out)
     manifest: dict[str, Any] = {
-        "newsclaims_version": __version__,
-        "schema_version": SCHEMA_VERSION,
-        "inputs": list(inputs),
-        "shard_size": options.shard_size,
-        "model": "blank:en + newsclaims rules",
-        "pattern_pack_sha256": pack_sha256(pack_dir),
-        "complete": False,
+        "newsclaims_version": __version__, "schema_version": SCHEMA_VERSION, "inputs": list(inputs),
+        "shard_size": options.shard_size, "model": "blank:en + newsclaims rules",
+        "pattern_pack_sha256": pack_sha256(Path(pack_dir)), "complete": False,
     }
     write_json_atomic(out / "manifest.json", manifest)
     shard_dir = out / "shards"
@@ -185,21 +137,12 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
     resumable = STDIN not in inputs
 
     def account(stats: dict[str, Any], note: str) -> None:
-        summary.documents += stats["documents"]
-        summary.mentions.update(stats["mentions"])
-        summary.claims.update(stats["claims"])
-        summary.errors.update(stats["errors"])
-        progress.update(
-            documents=stats["documents"], claims=sum(stats["claims"].values()), errors=sum(stats["errors"].values()), note=note
-        )
+        summary.account(stats)
+        progress.update(documents=stats["documents"], claims=sum(stats["claims"].values()),
+                        errors=sum(stats["errors"].values()), note=note)
 
-    pattern_arg = str(pack_dir)
-    pool = (
-        ProcessPoolExecutor(options.workers, initializer=_init_worker, initargs=(pattern_arg,)) if options.workers > 1 else None
-    )
-    pending: dict[Future[dict[str, Any]], str] = {}
-    try:
-        for shard_id, items in _shards(inputs, options.shard_size, options.max_chars):
+    def todo() -> Iterator[Shard]:
+        for shard_id, items in iter_shards(inputs, options.shard_size, options.max_chars):
             shard_ids.append(shard_id)
             summary.shards += 1
             done_file = shard_dir / f"{shard_id}.done"
@@ -207,79 +150,93 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
                 summary.shards_resumed += 1
                 account(json.loads(done_file.read_text(encoding="utf-8")), f"shard {shard_id} already done")
                 continue
-            if pool is None:
-                account(process_shard(str(shard_dir), shard_id, items, pattern_arg), f"shard {shard_id}")
-                continue
-            pending[pool.submit(process_shard, str(shard_dir), shard_id, items, pattern_arg)] = shard_id
-            while len(pending) >= 2 * options.workers:
-                _drain(pending, account, FIRST_COMPLETED)
-        while pending:
-            _drain(pending, account, FIRST_COMPLETED)
+            yield shard_id, items
+
+    try:
+        if options.engine == "dask":
+            from .dask_engine import run_dask
+
+            run_dask(todo(), str(shard_dir), pack_dir, options, account)
+        elif options.workers > 1:
+            _run_pool(todo(), str(shard_dir), pack_dir, options, account)
+        else:
+            for shard_id, items in todo():
+                account(process_shard(str(shard_dir), shard_id, items, pack_dir, options.doc_timeout), f"shard {shard_id}")
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
         progress.close()
-    dup_errors = _merge(out, shard_ids)
+    dup_errors = merge_shards(out, shard_ids)
     for err in dup_errors:
         summary.errors[err["code"]] += 1
+    summary.documents -= len(dup_errors)
     summary.seconds = time.perf_counter() - started
     manifest.update(
         complete=True,
-        counts={
-            "documents": summary.documents - len(dup_errors),
-            "mentions": dict(sorted(summary.mentions.items())),
-            "claims": dict(sorted(summary.claims.items())),
-            "errors": dict(sorted(summary.errors.items())),
-            "shards": summary.shards,
-            "shards_resumed": summary.shards_resumed,
-        },
-        timings={"total_seconds": round(summary.seconds, 3)},
+        counts={"documents": summary.documents, "mentions": dict(sorted(summary.mentions.items())),
+                "claims": dict(sorted(summary.claims.items())), "errors": dict(sorted(summary.errors.items())),
+                "shards": summary.shards, "shards_resumed": summary.shards_resumed},
+        timings={"total_seconds": round(summary.seconds, 3),
+                 "documents_per_second": round(summary.documents / summary.seconds, 2) if summary.seconds else None},
+        engine=options.engine, workers=options.workers,
     )
-    summary.documents -= len(dup_errors)
     write_json_atomic(out / "manifest.json", manifest)
     return summary
 
 
-def _drain(pending: dict[Future[dict[str, Any]], str], account: Any, how: str) -> None:
-    done, _ = wait(list(pending), return_when=how)
+Account = Callable[[dict[str, Any], str], None]
+
+
+def _run_pool(shards: Iterator[Shard], shard_dir: str, pack_dir: str, options: ExtractOptions, account: Account) -> None:
+    """Process shards on a pool of worker processes, at most 2 per worker in flight (bounded memory).
+
+    A worker that dies (out of memory, a crash in native code) breaks the pool: the pool is rebuilt and the
+    shards that were in flight are processed one article per process, so only the article that kills its
+    process is lost, and it is recorded (E111).
+    """
+    pool = ProcessPoolExecutor(options.workers, initializer=init_worker, initargs=(pack_dir,))
+    pending: dict[Future[dict[str, Any]], Shard] = {}
+    try:
+        for shard in shards:
+            pending[pool.submit(process_shard, shard_dir, shard[0], shard[1], pack_dir, options.doc_timeout)] = shard
+            while len(pending) >= 2 * options.workers:
+                pool = _drain(pool, pending, shard_dir, pack_dir, options, account)
+        while pending:
+            pool = _drain(pool, pending, shard_dir, pack_dir, options, account)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _drain(pool: ProcessPoolExecutor, pending: dict[Future[dict[str, Any]], Shard], shard_dir: str, pack_dir: str,
+           options: ExtractOptions, account: Account) -> ProcessPoolExecutor:
+    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+    broken: list[Shard] = []
     for fut in done:
-        shard_id = pending.pop(fut)
-        account(fut.result(), f"shard {shard_id}")
+        shard = pending.pop(fut)
+        try:
+            account(fut.result(), f"shard {shard[0]}")
+        except BrokenProcessPool:
+            broken.append(shard)
+    if not broken:
+        return pool
+    broken += [pending.pop(f) for f in list(pending)]  # every shard in flight died with the pool
+    pool.shutdown(wait=False, cancel_futures=True)
+    for shard in sorted(broken):
+        account(_isolate(shard, shard_dir, pack_dir, options), f"shard {shard[0]} (isolated after a worker died)")
+    return ProcessPoolExecutor(options.workers, initializer=init_worker, initargs=(pack_dir,))
 
 
-def _merge(out: Path, shard_ids: list[str]) -> list[dict[str, Any]]:
-    """Concatenate shard files in shard order; a doc_id seen in an earlier shard wins (E109 for the rest)."""
-    shard_dir = out / "shards"
-    owner: dict[str, str] = {}
-    dup_errors: list[dict[str, Any]] = []
-    skip: dict[str, set[str]] = {}
-    for sid in shard_ids:
-        for doc in read_jsonl(shard_dir / f"{sid}.documents.jsonl"):
-            if doc["doc_id"] in owner:
-                skip.setdefault(sid, set()).add(doc["doc_id"])
-                dup_errors.append(
-                    {
-                        "code": "E109",
-                        "doc_id": doc["doc_id"],
-                        "line": None,
-                        "source": f"shard {sid}",
-                        "message": f"Duplicate doc_id {doc['doc_id']} (first seen in shard "
-                        f"{owner[doc['doc_id']]}); this copy was skipped.",
-                    }
-                )
-            else:
-                owner[doc["doc_id"]] = sid
-
-    def stream(kind: str) -> Iterator[dict[str, Any]]:
-        for sid in shard_ids:
-            dropped = skip.get(sid, set())
-            for rec in read_jsonl(shard_dir / f"{sid}.{kind}.jsonl"):
-                if kind != "errors" and rec.get("doc_id") in dropped:
-                    continue
-                yield rec
-        if kind == "errors":
-            yield from dup_errors
-
-    for kind in KINDS:
-        write_jsonl_atomic(out / f"{kind}.jsonl", stream(kind))
-    return dup_errors
+def _isolate(shard: Shard, shard_dir: str, pack_dir: str, options: ExtractOptions) -> dict[str, Any]:
+    """Process a shard one article per fresh process; an article that kills its process becomes E111."""
+    shard_id, items = shard
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+    for item in items:
+        with ProcessPoolExecutor(1, initializer=init_worker, initargs=(pack_dir,)) as solo:
+            try:
+                part = solo.submit(process_items, [item], patterns_dir=pack_dir, doc_timeout=options.doc_timeout).result()
+            except BrokenProcessPool as err:
+                origin = item.origin if isinstance(item, Document) else item.source
+                doc_id = item.doc_id if isinstance(item, (Document, ErrorRecord)) else None
+                part = {k: [] for k in KINDS}
+                part["errors"].append(error(origin, "E111", doc_id=doc_id, detail=str(err) or "killed").to_record())
+        for kind in KINDS:
+            out[kind].extend(part[kind])
+    return write_shard(shard_dir, shard_id, out)

@@ -94,6 +94,7 @@ class TimeExpr:
 
 @lru_cache(maxsize=4)
 def _matcher(vocab: Vocab) -> Matcher:
+    """The time-expression Matcher of a vocab (built once; build it outside any memory_zone)."""
     month = {"LOWER": {"IN": sorted(MONTHS)}}
     year = {"TEXT": {"REGEX": _YEAR}}
     day = {"LOWER": {"REGEX": _DAY}}

@@ -23,14 +23,12 @@ from ..types import Document, ErrorRecord
 from .cache import PageCache, write_atomic
 from .dedup import Deduplicator
 from .fetch import (
-    CACHED,
     DEFAULT_USER_AGENT,
     DUPLICATE,
     ERROR,
     HTTP_ERROR,
     NETWORK_ERROR,
     NOT_ARTICLE,
-    OK,
     ROBOTS,
     TIMEOUT,
     TOO_LARGE,
@@ -49,8 +47,15 @@ ERRORS = "errors.jsonl"
 JOURNAL = ".fetch-journal.jsonl"
 CACHE_DIR = ".cache"
 # Extraction errors and the fetch status they give the URL.
-_STATUS_OF_CODE = {"E201": NOT_ARTICLE, "E202": NOT_ARTICLE, "E102": NOT_ARTICLE, "E108": NOT_ARTICLE,
-                   "E203": TOO_LARGE, "E105": TOO_LARGE, "E107": ERROR}
+_STATUS_OF_CODE = {
+    "E201": NOT_ARTICLE,
+    "E202": NOT_ARTICLE,
+    "E102": NOT_ARTICLE,
+    "E108": NOT_ARTICLE,
+    "E203": TOO_LARGE,
+    "E105": TOO_LARGE,
+    "E107": ERROR,
+}
 
 
 @dataclass(frozen=True)
@@ -114,13 +119,32 @@ def fetch_command(
     async code. An injected `client` is not closed, and must not be bound to another event loop.
     """
     options = FetchOptions(
-        user_agent=user_agent, per_host=per_host, concurrency=concurrency, delay=delay,
-        connect_timeout=connect_timeout, read_timeout=read_timeout, deadline=deadline, max_bytes=max_bytes,
-        max_redirects=max_redirects, retries=retries, backoff=backoff, max_retry_after=max_retry_after,
+        user_agent=user_agent,
+        per_host=per_host,
+        concurrency=concurrency,
+        delay=delay,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        deadline=deadline,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+        retries=retries,
+        backoff=backoff,
+        max_retry_after=max_retry_after,
         respect_robots=respect_robots,
     )
-    return asyncio.run(fetch_run(urls, out=out, url_files=url_files, options=options, cache_dir=cache_dir,
-                                 max_chars=max_chars, progress=progress, client=client))
+    return asyncio.run(
+        fetch_run(
+            urls,
+            out=out,
+            url_files=url_files,
+            options=options,
+            cache_dir=cache_dir,
+            max_chars=max_chars,
+            progress=progress,
+            client=client,
+        )
+    )
 
 
 async def fetch_run(
@@ -163,7 +187,7 @@ async def fetch_run(
     try:
         fetcher = Fetcher(client, options=options, cache=PageCache(cache_dir or out / CACHE_DIR))
         with journal_path.open("a", encoding="utf-8") as journal:
-            for url, entry in fresh.items():
+            for entry in fresh.values():
                 _journal(journal, entry)
             for entry in await _fetch_all(fetcher, todo, max_chars=max_chars, bar=bar, journal=journal):
                 fresh[entry.fetch["url"]] = entry
@@ -178,9 +202,16 @@ async def fetch_run(
     _write_jsonl(out / FETCH_LOG, [entries[url].fetch for url in order if url in entries])
     _write_jsonl(out / ERRORS, [e.to_record() for e in list_errors] + errors)
     journal_path.unlink(missing_ok=True)
-    return FetchSummary(out=out, urls=len(inputs), fetched=len(todo), resumed=resumed, statuses=dict(statuses),
-                        documents=len(documents), errors=len(list_errors) + len(errors),
-                        seconds=time.monotonic() - started)
+    return FetchSummary(
+        out=out,
+        urls=len(inputs),
+        fetched=len(todo),
+        resumed=resumed,
+        statuses=dict(statuses),
+        documents=len(documents),
+        errors=len(list_errors) + len(errors),
+        seconds=time.monotonic() - started,
+    )
 
 
 def fetch_documents(
@@ -255,8 +286,7 @@ def document_from_saved(record: dict[str, Any], *, origin: str | None = None) ->
     return Document(**kwargs, origin=origin or record.get("url") or record.get("doc_id") or "")
 
 
-async def _fetch_all(fetcher: Fetcher, urls: list[str], *, max_chars: int, bar: Progress,
-                     journal: Any = None) -> list[_Entry]:
+async def _fetch_all(fetcher: Fetcher, urls: list[str], *, max_chars: int, bar: Progress, journal: Any = None) -> list[_Entry]:
     """Fetch and extract every URL with a pool of workers; entries come back in input order."""
     queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
     for item in enumerate(urls):
@@ -284,8 +314,14 @@ async def _fetch_one(fetcher: Fetcher, url: str, *, max_chars: int) -> _Entry:
         if result.body is None:
             return _entry(result, None)
         item = await asyncio.to_thread(
-            document_from_html, result.body, url=url, final_url=result.final_url,
-            content_type=result.content_type, obtained="fetch", origin=url, max_chars=max_chars,
+            document_from_html,
+            result.body,
+            url=url,
+            final_url=result.final_url,
+            content_type=result.content_type,
+            obtained="fetch",
+            origin=url,
+            max_chars=max_chars,
         )
     except Exception as err:  # a bug must not lose the rest of the run
         failed = FetchResult(url, ERROR, error=error(url, "E107", detail=f"{type(err).__name__}: {err}"))
@@ -308,8 +344,9 @@ def _fields(result: FetchResult) -> dict[str, Any]:
     return {f.name: getattr(result, f.name) for f in fields(FetchResult)}
 
 
-def _assemble(order: list[str], entries: dict[str, _Entry],
-              *, prior_first: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter[str]]:
+def _assemble(
+    order: list[str], entries: dict[str, _Entry], *, prior_first: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Counter[str]]:
     """Documents, errors and status counts in output order; a repeated text or URL becomes a duplicate.
 
     Documents kept by an earlier run are checked first, so a re-run never drops one it already wrote.
@@ -339,16 +376,24 @@ def _assemble(order: list[str], entries: dict[str, _Entry],
 
 
 def _collect_inputs(urls: Sequence[str], url_files: Sequence[Path]) -> tuple[list[str], list[ErrorRecord]]:
-    """The URLs of the arguments and the list files, in order and without exact repeats."""
-    found = [u.strip() for u in urls if u.strip()]
+    """The URLs of the arguments and the list files, in order; exact repeats are reported (E204)."""
+    found: list[str] = []
     errors: list[ErrorRecord] = []
+    given: list[tuple[str, str, int | None]] = [(u.strip(), u.strip(), None) for u in urls if u.strip()]
     for path in url_files:
         for item in read_url_list(path):
             if isinstance(item, UrlLine):
-                found.append(item.url)
+                given.append((item.url, str(path), item.line))
             else:
                 errors.append(item)
-    return list(dict.fromkeys(found)), errors
+    seen: set[str] = set()
+    for url, where, line in given:
+        if url in seen:
+            errors.append(error(where, "E204", line=line, first=url, key="URL"))
+        else:
+            seen.add(url)
+            found.append(url)
+    return found, errors
 
 
 def _default_client(options: FetchOptions) -> httpx.AsyncClient:

@@ -17,6 +17,8 @@ from .pagemeta import PageMeta
 ARTICLE_BODY_RATIO = 1.5
 # A block whose characters are mostly link text is navigation ("Read more: ...", related stories).
 LINK_SHARE_LIMIT = 0.6
+# A paragraph of one sentence counts as prose from this length (teasers and captions are shorter).
+PROSE_MIN_CHARS = 100
 # Below these sizes a page has no article to speak of.
 MIN_CHARS = 200
 MIN_CHARS_DECLARED = 50  # when the markup says it is an article
@@ -29,8 +31,19 @@ LISTING_LINK_SHARE = 0.2
 MAX_FRAGMENT_PROSE_SHARE = 0.2
 MAX_FRAGMENT_MEAN_CHARS = 60
 CONSENT_TERMS = (
-    "cookie", "consent", "privacy", "partners", "personalised", "personalized", "accept all",
-    "reject all", "advertising", "vendors", "manage options", "more options", "your choices",
+    "cookie",
+    "consent",
+    "privacy",
+    "partners",
+    "personalised",
+    "personalized",
+    "accept all",
+    "reject all",
+    "advertising",
+    "vendors",
+    "manage options",
+    "more options",
+    "your choices",
 )
 CONSENT_MIN_TERMS = 4
 CONSENT_MAX_CHARS = 2500
@@ -60,7 +73,7 @@ class Block:
     def is_prose(self) -> bool:
         """Running text: two sentences or more, or one long sentence."""
         ends = bool(_SENTENCE_END.search(self.text))
-        return ends and (len(self.text) >= 100 or bool(_SENTENCE_BREAK.search(self.text)))
+        return ends and (len(self.text) >= PROSE_MIN_CHARS or bool(_SENTENCE_BREAK.search(self.text)))
 
 
 @dataclass(frozen=True)
@@ -129,12 +142,12 @@ def classify(blocks: list[Block], meta: PageMeta, *, link_share: float = 0.0) ->
     if meta.says_article:
         return None
     prose = sum(len(b.text) for b in blocks if b.is_prose) / max(1, sum(len(b.text) for b in blocks))
-    if meta.says_listing and prose < MIN_PROSE_SHARE_LISTING:
-        return "a listing or index page (headlines and teasers, little running text)"
-    if link_share >= LISTING_LINK_SHARE and prose < MIN_PROSE_SHARE:
-        return "a listing or index page (headlines and teasers, little running text)"
     mean_chars = sum(len(b.text) for b in blocks) / len(blocks)
-    if prose < MAX_FRAGMENT_PROSE_SHARE and mean_chars < MAX_FRAGMENT_MEAN_CHARS:
+    if (
+        (meta.says_listing and prose < MIN_PROSE_SHARE_LISTING)
+        or (link_share >= LISTING_LINK_SHARE and prose < MIN_PROSE_SHARE)
+        or (prose < MAX_FRAGMENT_PROSE_SHARE and mean_chars < MAX_FRAGMENT_MEAN_CHARS)
+    ):
         return "a listing or index page (headlines and teasers, little running text)"
     return None
 
@@ -195,9 +208,7 @@ def _has_blocks(elem: Any) -> bool:
 
 
 def _has_layout_table(body: Any) -> bool:
-    return any(
-        sum(1 for _ in table.iter("p", "head")) >= 2 for table in body.iter("table")
-    )
+    return any(sum(1 for _ in table.iter("p", "head")) >= 2 for table in body.iter("table"))
 
 
 def _block(elem: Any) -> Block:
@@ -205,11 +216,8 @@ def _block(elem: Any) -> Block:
         lines = [_inline_text(item) for item in elem.iter("item")]
         text = "\n".join(line for line in lines if line)
     elif elem.tag == "table":
-        rows = [" | ".join(c for c in (_inline_text(cell) for cell in row.iter("cell")) if c)
-                for row in elem.iter("row")]
+        rows = [" | ".join(c for c in (_inline_text(cell) for cell in row.iter("cell")) if c) for row in elem.iter("row")]
         text = "\n".join(r for r in rows if r)
-    elif elem.tag == "quote":
-        text = _inline_text(elem)
     else:
         text = _inline_text(elem)
     links = sum(len(_normalise("".join(ref.itertext()))) for ref in elem.iter("ref"))
@@ -240,7 +248,7 @@ def _drop_leading_metadata(blocks: list[Block], *, title: str | None, author: st
     for i, block in enumerate(blocks):
         if block.is_prose:
             return blocks[i:]
-        short = len(block.text) < 100
+        short = len(block.text) < PROSE_MIN_CHARS
         is_meta = (
             (key_title is not None and _key(block.text) == key_title)
             or (short and bool(_DATE_ONLY.match(block.text)))

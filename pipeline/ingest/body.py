@@ -64,6 +64,12 @@ def content_encoding(headers: httpx.Headers) -> str:
 
 async def read_limited(response: httpx.Response, limit: int, *, truncate: bool = False) -> bytes | None:
     """The decoded body, or None when it is over `limit` bytes (or its first `limit` bytes if `truncate`)."""
+    if response.is_stream_consumed:
+        # An in-memory response (e.g. httpx.MockTransport) that httpx has already read and decoded.
+        content = response.content
+        if len(content) > limit:
+            return content[:limit] if truncate else None
+        return content
     encoding = content_encoding(response.headers)
     inflater = None if encoding == "identity" else _Inflater(encoding)
     body = bytearray()

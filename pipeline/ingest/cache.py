@@ -60,8 +60,7 @@ class PageCache:
         except OSError:
             return None
 
-    def put(self, url: str, body: bytes, *, etag: str | None, last_modified: str | None,
-            content_type: str | None) -> CachedPage:
+    def put(self, url: str, body: bytes, *, etag: str | None, last_modified: str | None, content_type: str | None) -> CachedPage:
         """Store a page; only worth it when it has a validator to revalidate with."""
         meta_path, body_path = self._paths(url)
         entry = CachedPage(url, etag, last_modified, content_type, len(body))

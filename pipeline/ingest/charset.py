@@ -90,16 +90,16 @@ def decode_html(data: bytes, *, content_type: str | None = None) -> Decoded:
     """Decode page bytes: BOM > HTTP charset > <meta> charset > UTF-8 > windows-1252 (the HTML default)."""
     bom = sniff_bom(data)
     if bom is not None:
-        codec, skip = bom
-        return Decoded(_clean(data[skip:].decode(codec, errors="replace")), codec, "bom")
+        bom_codec, skip = bom
+        return Decoded(_clean(data[skip:].decode(bom_codec, errors="replace")), bom_codec, "bom")
     header = charset_from_content_type(content_type)
-    codec = python_codec(header) if header else None
-    if codec is not None:
-        return Decoded(_clean(data.decode(codec, errors="replace")), codec, "http")
+    http_codec = python_codec(header) if header else None
+    if http_codec is not None:
+        return Decoded(_clean(data.decode(http_codec, errors="replace")), http_codec, "http")
     match = _META_CHARSET.search(data[:PRESCAN_BYTES])
-    codec = python_codec(match.group(1).decode("ascii", "replace"), in_meta=True) if match else None
-    if codec is not None:
-        return Decoded(_clean(data.decode(codec, errors="replace")), codec, "meta")
+    meta_codec = python_codec(match.group(1).decode("ascii", "replace"), in_meta=True) if match else None
+    if meta_codec is not None:
+        return Decoded(_clean(data.decode(meta_codec, errors="replace")), meta_codec, "meta")
     try:
         return Decoded(_clean(data.decode("utf-8")), "utf-8", "default")
     except UnicodeDecodeError:

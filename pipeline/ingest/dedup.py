@@ -19,10 +19,6 @@ class Deduplicator:
     def __init__(self) -> None:
         self._first: dict[str, str] = {}
 
-    def seen_url(self, url: str) -> str | None:
-        """Where this URL (normalised) was first seen, or None; does not record it."""
-        return self._first.get("url " + normalize_url(url)) if is_url(url) else None
-
     def add_url(self, url: str, origin: str) -> str | None:
         """Record a URL before fetching it; returns the first origin when it is a duplicate."""
         if not is_url(url):

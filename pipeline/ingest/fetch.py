@@ -46,8 +46,20 @@ NETWORK_ERROR = "network-error"
 INVALID_URL = "invalid-url"
 DUPLICATE = "duplicate"
 ERROR = "error"
-STATUSES = (OK, CACHED, ROBOTS, HTTP_ERROR, TIMEOUT, TOO_LARGE, NOT_ARTICLE, REDIRECT_ERROR, NETWORK_ERROR,
-            INVALID_URL, DUPLICATE, ERROR)
+STATUSES = (
+    OK,
+    CACHED,
+    ROBOTS,
+    HTTP_ERROR,
+    TIMEOUT,
+    TOO_LARGE,
+    NOT_ARTICLE,
+    REDIRECT_ERROR,
+    NETWORK_ERROR,
+    INVALID_URL,
+    DUPLICATE,
+    ERROR,
+)
 
 
 @dataclass(frozen=True)
@@ -72,8 +84,16 @@ class FetchOptions:
         for name in ("per_host", "concurrency", "max_bytes"):
             if getattr(self, name) < 1:
                 raise NewsclaimsError("E216", name=name, expected="at least 1", value=getattr(self, name))
-        for name in ("delay", "connect_timeout", "read_timeout", "deadline", "backoff", "max_retry_after",
-                     "retries", "max_redirects"):
+        for name in (
+            "delay",
+            "connect_timeout",
+            "read_timeout",
+            "deadline",
+            "backoff",
+            "max_retry_after",
+            "retries",
+            "max_redirects",
+        ):
             if getattr(self, name) < 0:
                 raise NewsclaimsError("E216", name=name, expected="0 or more", value=getattr(self, name))
         if not self.user_agent.strip():
@@ -90,7 +110,7 @@ class FetchResult:
     http_status: int | None = None
     redirects: tuple[str, ...] = ()
     from_cache: bool = False
-    bytes: int = 0
+    size: int = 0  # decoded bytes of the body used
     content_type: str | None = None
     error: ErrorRecord | None = None
     body: bytes | None = field(default=None, repr=False)
@@ -104,7 +124,7 @@ class FetchResult:
             "http_status": self.http_status,
             "redirects": list(self.redirects),
             "from_cache": self.from_cache,
-            "bytes": self.bytes,
+            "bytes": self.size,
             "error": self.error.code if self.error is not None else None,
             "doc_id": doc_id,
         }
@@ -176,8 +196,7 @@ class Fetcher:
                 return blocked
             cached = self.cache.get(current) if self.cache is not None else None
             answer = await self._with_retries(current, budget, cached)
-            result = FetchResult(url, OK, final_url=current, http_status=answer.status or None,
-                                 redirects=tuple(chain))
+            result = FetchResult(url, OK, final_url=current, http_status=answer.status or None, redirects=tuple(chain))
             if answer.failure is not None:
                 status, code, params = answer.failure
                 return replace(result, status=status, error=error(url, code, **params))
@@ -196,14 +215,15 @@ class Fetcher:
         if answer.status == 304 and cached is not None and self.cache is not None:
             body = self.cache.body(current)
             if body is not None:
-                return replace(result, status=CACHED, from_cache=True, body=body, bytes=len(body),
-                               content_type=cached.content_type)
+                return replace(
+                    result, status=CACHED, from_cache=True, body=body, size=len(body), content_type=cached.content_type
+                )
         if answer.status in (200, 203) and answer.body is not None:
             content_type = answer.headers.get("content-type")
             etag, modified = answer.headers.get("etag"), answer.headers.get("last-modified")
             if self.cache is not None and (etag or modified):
                 self.cache.put(current, answer.body, etag=etag, last_modified=modified, content_type=content_type)
-            return replace(result, body=answer.body, bytes=len(answer.body), content_type=content_type)
+            return replace(result, body=answer.body, size=len(answer.body), content_type=content_type)
         if answer.status == 429 or answer.status >= 500:
             err = error(url, "E208", status=answer.status, url=current, attempts=answer.attempts, detail=answer.note)
         else:
@@ -212,8 +232,7 @@ class Fetcher:
 
     def _redirect_target(self, url: str, current: str, answer: _Answer, chain: list[str]) -> str | FetchResult:
         """The next URL of a redirect, or the redirect-error result (loop, too many, bad Location)."""
-        base = FetchResult(url, REDIRECT_ERROR, final_url=current, http_status=answer.status,
-                           redirects=tuple(chain + [current]))
+        base = FetchResult(url, REDIRECT_ERROR, final_url=current, http_status=answer.status, redirects=tuple(chain + [current]))
         location = answer.headers.get("location")
         if not location:
             return replace(base, error=error(url, "E210", url=current, detail="a redirect without a Location"))

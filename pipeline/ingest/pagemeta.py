@@ -10,11 +10,22 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 # schema.org types that mark a page as one article (lower-cased).
-ARTICLE_TYPES = frozenset({
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "blogposting", "liveblogposting",
-    "report", "techarticle",
-})
+ARTICLE_TYPES = frozenset(
+    {
+        "article",
+        "newsarticle",
+        "reportagenewsarticle",
+        "analysisnewsarticle",
+        "opinionnewsarticle",
+        "backgroundnewsarticle",
+        "reviewnewsarticle",
+        "askpublicnewsarticle",
+        "blogposting",
+        "liveblogposting",
+        "report",
+        "techarticle",
+    }
+)
 # Types that mark a page as a list of other pages.
 LISTING_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage", "profilepage"})
 
@@ -62,7 +73,7 @@ def read_page_meta(html: str, *, base_url: str | None = None, html_lang: str | N
             metas.setdefault(key.strip().lower(), content.strip())
     canonical = None
     for tag in soup.find_all("link"):
-        rel = tag.get("rel") or []
+        rel: Any = tag.get("rel") or []
         rels = rel if isinstance(rel, list) else str(rel).split()
         href = tag.get("href")
         if "canonical" in [r.lower() for r in rels] and isinstance(href, str):

@@ -12,8 +12,9 @@ BAR_WIDTH = 28
 class Progress:
     """Counts finished items by status and shows them as they finish."""
 
-    def __init__(self, total: int, *, label: str = "fetch", stream: TextIO | None = None,
-                 bar: bool | None = None, enabled: bool = True) -> None:
+    def __init__(
+        self, total: int, *, label: str = "fetch", stream: TextIO | None = None, bar: bool | None = None, enabled: bool = True
+    ) -> None:
         self.total = total
         self.done = 0
         self.counts: Counter[str] = Counter()

@@ -63,6 +63,9 @@ def expand_inputs(inputs: Sequence[str], *, max_chars: int = DEFAULT_MAX_CHARS) 
         if raw == STDIN:
             sources.append(Source(STDIN, "jsonl", max_chars))
             continue
+        if raw.lower().startswith(("http://", "https://")) and "url" in _READERS:
+            sources.append(Source(raw, "url", max_chars))
+            continue
         kind = kind_for(raw)
         if kind is not None and kind in _URL_KINDS:
             sources.append(Source(raw, kind, max_chars))

@@ -51,8 +51,6 @@ class Throttle:
                 # A loop, because a Retry-After may push the start out while this request waits.
                 while (wait := self._next.get(host, 0.0) - self._clock()) > 0:
                     await self._sleep(wait)
-                self._next[host] = max(self._next.get(host, 0.0), self._clock()) + self._delays.get(
-                    host, self._delay
-                )
+                self._next[host] = max(self._next.get(host, 0.0), self._clock()) + self._delays.get(host, self._delay)
             async with self._total:
                 yield

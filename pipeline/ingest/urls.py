@@ -19,11 +19,36 @@ if TYPE_CHECKING:
 URL_SCHEMES = ("http", "https")
 URL_LIST_SUFFIXES = (".urls", ".urls.gz")
 # Parameters that say how a reader arrived, not which page it is.
-TRACKING_PARAMS = frozenset({
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
-    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "ocid", "cmpid", "spm", "at_medium",
-    "at_campaign", "ref_src", "ref_url", "share", "amp", "outputtype",
-})
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "spm",
+        "at_medium",
+        "at_campaign",
+        "ref_src",
+        "ref_url",
+        "share",
+        "amp",
+        "outputtype",
+    }
+)
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _COMMENT = re.compile(r"\s#")

@@ -20,6 +20,7 @@ def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, An
     The pack is compiled once and shared by both pack components.
     """
     nlp = spacy.blank("en")
+    nlp.max_length = 100_000_000  # no parser or NER: the run's --max-chars is the real limit
     nlp.add_pipe("newsclaims_sentences")
     nlp.add_pipe("newsclaims_entities")
     nlp.add_pipe("newsclaims_quantities")
@@ -28,4 +29,14 @@ def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, An
     for name in ("newsclaims_entities", "newsclaims_quantities"):
         nlp.get_pipe(name).set_pack(pack)  # type: ignore[attr-defined]
     nlp.meta["newsclaims_pack_sha256"] = pack["sha256"]
+    _warm_up(nlp)
     return nlp
+
+
+def _warm_up(nlp: Language) -> None:
+    """Create every lazily built matcher now, outside any `memory_zone`, so their strings stay interned."""
+    from ..extract import extract_document
+    from ..types import Document
+
+    extract_document(nlp, Document(text="Over 100 trucks were smuggled into Hyesan from early to mid-April 2025.",
+                                   published="2025-05-20"))

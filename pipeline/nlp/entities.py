@@ -143,6 +143,11 @@ class EntityMatcher:
             attrs: dict[str, Any] = dict(entry["attrs"]) if entry else {}
             if ent.label_ in ("COUNTY", "PROVINCE"):
                 attrs["former_name"] = (ent.start_char, ent.end_char) in former
+                attrs.setdefault("parent", None)
+            elif ent.label_ == "PLACE":
+                attrs.setdefault("country", attrs.get("iso"))
+            elif ent.label_ == "AGENCY":
+                attrs.setdefault("country", None)
             if ent.label_ == "VEHICLE":
                 attrs["vehicle_class"] = ent.kb_id_
                 origin = self._origin(doc, ent)

@@ -162,16 +162,15 @@ def write_warc(path: Path, pages: list[WarcPage], *, gzip: bool = True, with_req
                 writer.write_record(writer.create_warc_record(page.url, "request", http_headers=request))
             if page.record_type == "response":
                 headers = StatusAndHeaders(page.status, [("Content-Type", page.content_type)], protocol="HTTP/1.1")
-                record = writer.create_warc_record(page.url, "response", payload=io.BytesIO(page.body),
-                                                   http_headers=headers)
+                record = writer.create_warc_record(page.url, "response", payload=io.BytesIO(page.body), http_headers=headers)
             else:
-                record = writer.create_warc_record(page.url, page.record_type, payload=io.BytesIO(page.body),
-                                                   warc_content_type=page.content_type)
+                record = writer.create_warc_record(
+                    page.url, page.record_type, payload=io.BytesIO(page.body), warc_content_type=page.content_type
+                )
             writer.write_record(record)
     return path
 
 
 def fixture_warc_pages() -> list[WarcPage]:
     """Every fixture page (articles and non-articles) as a WARC response record at an example URL."""
-    return [WarcPage(f"https://news.example.org/{page.stem}", page.read_bytes(), "text/html")
-            for page in ARTICLES + NON_ARTICLES]
+    return [WarcPage(f"https://news.example.org/{page.stem}", page.read_bytes(), "text/html") for page in ARTICLES + NON_ARTICLES]

@@ -62,14 +62,14 @@ def test_token_f1_scores_a_perfect_and_a_partial_extraction():
 def test_extraction_quality_does_not_drop_below_the_baseline():
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
     assert baseline["fixtures_sha256"] == fixtures_sha256(), (
-        "the fixture pages changed: check the scores and run "
-        "'.venv/bin/python -m tests.ingest.test_extraction_quality --update'"
+        "the fixture pages changed: check the scores and run '.venv/bin/python -m tests.ingest.test_extraction_quality --update'"
     )
     current = scores()
     mean = sum(current.values()) / len(current)
     assert set(current) == set(baseline["token_f1"])
-    dropped = {page: (baseline["token_f1"][page], f1) for page, f1 in current.items()
-               if f1 < baseline["token_f1"][page] - TOLERANCE}
+    dropped = {
+        page: (baseline["token_f1"][page], f1) for page, f1 in current.items() if f1 < baseline["token_f1"][page] - TOLERANCE
+    }
     assert not dropped, f"extraction F1 dropped (baseline, now): {dropped}"
     assert mean >= baseline["mean_token_f1"] - TOLERANCE
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 import time
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -12,9 +14,13 @@ from typing import Any
 import httpx
 import pytest
 
+import pipeline.ingest  # noqa: F401  (registers the readers)
 from pipeline.errors import NewsclaimsError
 from pipeline.ingest.api import fetch_command
-from pipeline.ingest.fetch import retry_after
+from pipeline.ingest.fetch import FetchOptions, retry_after
+from pipeline.ingest.readers import Source, iter_documents, read_source
+from pipeline.ingest.urls import configure_url_readers
+from pipeline.types import Document
 
 from .conftest import ARTICLES, PAGES, LocalServer, expected_text, html_reply, reply
 
@@ -41,17 +47,24 @@ def test_fetch_writes_documents_statuses_and_errors(server: LocalServer, tmp_pat
     server.routes["/index"] = html_reply((PAGES / "border-daily-economy-index.html").read_bytes())
     log = _fetch([server.url("/a"), server.url("/index"), server.url("/missing")], tmp_path)
     assert {u.rsplit("/", 1)[1]: r["status"] for u, r in log.items()} == {
-        "a": "ok", "index": "not-article", "missing": "http-error"}
+        "a": "ok",
+        "index": "not-article",
+        "missing": "http-error",
+    }
     ok = log[server.url("/a")]
     assert (ok["http_status"], ok["final_url"], ok["from_cache"], ok["redirects"], ok["error"]) == (
-        200, server.url("/a"), False, [], None)
+        200,
+        server.url("/a"),
+        False,
+        [],
+        None,
+    )
     assert ok["bytes"] == len(ARTICLE.read_bytes())
     (doc,) = _jsonl(tmp_path / "documents.jsonl")
     assert doc["doc_id"] == ok["doc_id"] and doc["obtained"] == "fetch"
     assert doc["text"] == expected_text(ARTICLE) and doc["url"] == server.url("/a")
     errors = _jsonl(tmp_path / "errors.jsonl")
-    assert [(e["source"], e["code"]) for e in errors] == [(server.url("/index"), "E201"),
-                                                          (server.url("/missing"), "E207")]
+    assert [(e["source"], e["code"]) for e in errors] == [(server.url("/index"), "E201"), (server.url("/missing"), "E207")]
     raw = (tmp_path / "documents.jsonl").read_text(encoding="utf-8")
     assert raw == json.dumps(doc, sort_keys=True, ensure_ascii=False) + "\n" and "\u201c" in raw
     assert not (tmp_path / ".fetch-journal.jsonl").exists()
@@ -144,8 +157,7 @@ def test_fetch_caps_the_number_of_redirects(server: LocalServer, tmp_path: Path)
     assert server.hits_for("/r3") and not server.hits_for("/r4")  # 3 redirects followed, the 4th refused
 
 
-def test_fetch_rechecks_robots_when_a_redirect_changes_host(server: LocalServer, other_server: LocalServer,
-                                                             tmp_path: Path):
+def test_fetch_rechecks_robots_when_a_redirect_changes_host(server: LocalServer, other_server: LocalServer, tmp_path: Path):
     server.routes["/go"] = reply(301, b"", {"Location": other_server.url("/story")})
     other_server.routes["/robots.txt"] = reply(200, b"User-agent: *\nDisallow: /story\n")
     other_server.routes["/story"] = html_reply(ARTICLE.read_bytes())
@@ -181,16 +193,17 @@ def test_fetch_read_timeout_catches_a_silent_server(server: LocalServer, tmp_pat
 
 
 def test_fetch_stops_a_gzip_bomb_at_the_size_cap(server: LocalServer, tmp_path: Path):
-    bomb = gzip.compress(b"<html><body>" + b" " * 200_000_000, compresslevel=9)
-    assert len(bomb) < 300_000
+    bomb = gzip.compress(b"<html><body>" + b" " * 50_000_000, compresslevel=9)
+    assert len(bomb) < 100_000
     server.routes["/bomb"] = reply(200, bomb, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
     rec = _fetch([server.url("/bomb")], tmp_path, max_bytes=1_000_000)[server.url("/bomb")]
     assert (rec["status"], rec["error"]) == ("too-large", "E203")
 
 
 def test_fetch_reads_a_normal_gzip_page(server: LocalServer, tmp_path: Path):
-    server.routes["/a"] = reply(200, gzip.compress(ARTICLE.read_bytes()),
-                                {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"})
+    server.routes["/a"] = reply(
+        200, gzip.compress(ARTICLE.read_bytes()), {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+    )
     rec = _fetch([server.url("/a")], tmp_path)[server.url("/a")]
     assert rec["status"] == "ok" and rec["bytes"] == len(ARTICLE.read_bytes())
 
@@ -261,7 +274,7 @@ def test_fetch_limits_requests_in_flight_and_spaces_them_per_host(server: LocalS
     assert server.max_active == 2
     _fetch([server.url(p) + "?again" for p in paths[:3]], tmp_path / "spaced", delay=0.25)
     starts = sorted(h.at for h in server.hits if h.path.endswith("?again"))
-    assert all(b - a >= 0.24 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= 0.2 for a, b in zip(starts, starts[1:], strict=False))  # no spacing: ~0 s
 
 
 def test_fetch_processes_duplicate_urls_once(server: LocalServer, tmp_path: Path):
@@ -308,21 +321,54 @@ def test_fetch_accepts_an_injected_client_with_a_mock_transport(tmp_path: Path):
         return httpx.Response(200, content=BRIEF.read_bytes(), headers={"Content-Type": "text/html"})
 
     async_client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    fetch_command(["https://mock.example/a", "https://mock.example/down"], out=tmp_path, delay=0.0,
-                  progress=False, client=async_client)
+    fetch_command(
+        ["https://mock.example/a", "https://mock.example/down"], out=tmp_path, delay=0.0, progress=False, client=async_client
+    )
     log = _log(tmp_path)
     assert log["https://mock.example/a"]["status"] == "ok"
-    assert (log["https://mock.example/down"]["status"], log["https://mock.example/down"]["error"]) == (
-        "network-error", "E211")
+    assert (log["https://mock.example/down"]["status"], log["https://mock.example/down"]["error"]) == ("network-error", "E211")
 
 
-def test_fetch_progress_prints_one_line_per_url_when_not_a_terminal(server: LocalServer, tmp_path: Path,
-                                                                     capsys: pytest.CaptureFixture[str]):
+def test_fetch_progress_prints_one_line_per_url_when_not_a_terminal(
+    server: LocalServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     server.routes["/a"] = html_reply(ARTICLE.read_bytes())
     fetch_command([server.url("/a"), server.url("/b")], out=tmp_path, delay=0.0)
     lines = capsys.readouterr().err.splitlines()
-    assert sorted(lines) == [f"fetch 1/2 ok {server.url('/a')}", f"fetch 2/2 http-error {server.url('/b')}"] or \
-        sorted(line.split(" ", 2)[2] for line in lines) == [f"http-error {server.url('/b')}", f"ok {server.url('/a')}"]
+    assert [line.split(" ")[:2] for line in lines] == [["fetch", "1/2"], ["fetch", "2/2"]]
+    assert sorted(line.split(" ", 2)[2] for line in lines) == [f"http-error {server.url('/b')}", f"ok {server.url('/a')}"]
+
+
+_KILLED_RUN = """
+import sys
+from pathlib import Path
+from pipeline.ingest.api import fetch_command
+fetch_command(sys.argv[2:], out=Path(sys.argv[1]), delay=0.0, progress=False)
+"""
+
+
+def test_fetch_resumes_a_killed_run_without_refetching_what_finished(server: LocalServer, tmp_path: Path):
+    pages = ARTICLES[:3]
+    for page in pages[:2]:
+        server.routes[f"/{page.stem}"] = html_reply(page.read_bytes())
+    server.routes[f"/{pages[2].stem}"] = lambda req: time.sleep(30)  # the run is killed while waiting here
+    urls = [server.url(f"/{page.stem}") for page in pages]
+    run = tmp_path / "run"
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_RUN, str(run), *urls], cwd=Path(__file__).parents[2])
+    journal = run / ".fetch-journal.jsonl"
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (not journal.exists() or len(_jsonl(journal)) < 2):
+            time.sleep(0.05)
+    finally:
+        child.kill()
+        child.wait()
+    assert len(_jsonl(journal)) == 2 and not (run / "fetch.jsonl").exists()
+    server.routes[f"/{pages[2].stem}"] = html_reply(pages[2].read_bytes())
+    summary = fetch_command(urls, out=run, delay=0.0, progress=False)
+    assert (summary.resumed, summary.fetched, summary.documents) == (2, 1, 3)
+    assert [len(server.hits_for(f"/{page.stem}")) for page in pages] == [1, 1, 2]
+    assert [d["text"] for d in _jsonl(run / "documents.jsonl")] == [expected_text(p) for p in pages]
 
 
 @pytest.mark.parametrize(("option", "value"), [("per_host", 0), ("delay", -1.0), ("user_agent", " ")])
@@ -332,7 +378,36 @@ def test_fetch_rejects_invalid_options_with_a_coded_error(tmp_path: Path, option
     assert err.value.code == "E216" and option in str(err.value)
 
 
-@pytest.mark.parametrize(("value", "seconds"), [("3", 3.0), (" 120 ", 120.0), ("soon", None), (None, None),
-                                                ("Thu, 01 Jan 1970 00:00:10 GMT", 5.0)])
+@pytest.mark.parametrize(
+    ("value", "seconds"), [("3", 3.0), (" 120 ", 120.0), ("soon", None), (None, None), ("Thu, 01 Jan 1970 00:00:10 GMT", 5.0)]
+)
 def test_retry_after_reads_seconds_and_dates(value: str | None, seconds: float | None):
     assert retry_after(value, now=5.0) == seconds
+
+
+def test_url_readers_let_extract_read_urls_and_url_lists(server: LocalServer, tmp_path: Path):
+    server.routes["/a"] = html_reply(ARTICLE.read_bytes())
+    server.routes["/b"] = html_reply(BRIEF.read_bytes())
+    listing = tmp_path / "today.urls"
+    listing.write_text(f"{server.url('/a')}\nnot-a-url\n{server.url('/gone')}\n", encoding="utf-8")
+    configure_url_readers(options=FetchOptions(delay=0.0), cache_dir=tmp_path / "cache")
+    try:
+        items = list(iter_documents([str(listing)]))
+        (single,) = read_source(Source(server.url("/b"), "url"))
+    finally:
+        configure_url_readers()
+    assert [type(i).__name__ for i in items] == ["ErrorRecord", "Document", "ErrorRecord"]
+    assert (items[0].code, items[0].line) == ("E212", 2)
+    assert items[1].text == expected_text(ARTICLE) and items[1].obtained == "fetch"
+    assert (items[2].code, items[2].source) == ("E207", server.url("/gone"))
+    assert isinstance(single, Document) and single.text == expected_text(BRIEF)
+
+
+def test_fetch_reports_a_url_given_twice(server: LocalServer, tmp_path: Path):
+    server.routes["/a"] = html_reply(ARTICLE.read_bytes())
+    listing = tmp_path / "a.urls"
+    listing.write_text(server.url("/a") + "\n", encoding="utf-8")
+    fetch_command([server.url("/a")], url_files=[listing], out=tmp_path / "run", delay=0.0, progress=False)
+    assert len(server.hits_for("/a")) == 1
+    (err,) = _jsonl(tmp_path / "run" / "errors.jsonl")
+    assert (err["code"], err["source"], err["line"]) == ("E204", str(listing), 1)

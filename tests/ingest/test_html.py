@@ -21,36 +21,63 @@ from .conftest import ARTICLES, NON_ARTICLES, PAGES, expected_text
 METADATA = {
     "border-daily-state-smuggling-trucks": {
         "title": "State smuggling goes industrial: Chinese trucks haul cargo for security ministry firm in Hyesan",
-        "author": "Seo Ji-won", "published": "2025-03-14", "source": "Border Daily", "language": "en",
+        "author": "Seo Ji-won",
+        "published": "2025-03-14",
+        "source": "Border Daily",
+        "language": "en",
         "canonical_url": "https://borderdaily.example.org/2025/03/state-smuggling-trucks-hyesan",
         "site": "borderdaily.example.org",
     },
     "border-daily-sinuiju-customs-brief": {
-        "title": "Sinuiju customs office closes for two days", "published": "2025-04-18", "source": "Border Daily",
+        "title": "Sinuiju customs office closes for two days",
+        "published": "2025-04-18",
+        "source": "Border Daily",
     },
     "korea-frontier-smuggler-account": {
-        "title": "How goods cross the Yalu: a former smuggler\u2019s account", "author": "Jung Hae-in",
-        "published": "2025-01-07", "source": "Korea Frontier News", "site": "koreafrontier.example.com",
+        "title": "How goods cross the Yalu: a former smuggler\u2019s account",
+        "author": "Jung Hae-in",
+        "published": "2025-01-07",
+        "source": "Korea Frontier News",
+        "site": "koreafrontier.example.com",
     },
     "northern-monitor-rajin-cranes-utf16": {
-        "title": "Satellite imagery shows new cargo cranes at Rajin port", "author": "Dana Whitfield; Lee Soo-jin",
-        "published": "2025-01-30", "source": "Northern Monitor", "language": "en",
+        "title": "Satellite imagery shows new cargo cranes at Rajin port",
+        "author": "Dana Whitfield; Lee Soo-jin",
+        "published": "2025-01-30",
+        "source": "Northern Monitor",
+        "language": "en",
     },
     "peninsula-radio-sinuiju-rice-prices": {
-        "title": "Rice and corn prices jump at Sinuiju markets after flood damage", "author": "Han Min-ho",
-        "published": "2025-08-21", "source": "Peninsula Radio", "site": "peninsularadio.example.com",
+        "title": "Rice and corn prices jump at Sinuiju markets after flood damage",
+        "author": "Han Min-ho",
+        "published": "2025-08-21",
+        "source": "Peninsula Radio",
+        "site": "peninsularadio.example.com",
     },
     "tumen-review-hoeryong-phones-paywall": {
-        "title": "Hoeryong security officers demoted after phone crackdown falls short", "author": "Choi Yu-na",
-        "published": "2025-05-09", "source": "Tumen Review",
+        "title": "Hoeryong security officers demoted after phone crackdown falls short",
+        "author": "Choi Yu-na",
+        "published": "2025-05-09",
+        "source": "Tumen Review",
     },
     "yalu-press-musan-mine-wages-cp1252": {
-        "title": "Musan mine workers paid in corn as ore exports stall", "published": "2024-11-05",
-        "language": None, "url": None,
+        "title": "Musan mine workers paid in corn as ore exports stall",
+        "published": "2024-11-05",
+        "language": None,
+        "url": None,
     },
 }
-BOILERPLATE = ("We use cookies", "Accept all", "Related articles", "Leave a comment", "All rights reserved",
-               "Share this", "Subscribe", "Most read", "Thanks for the report")
+BOILERPLATE = (
+    "We use cookies",
+    "Accept all",
+    "Related articles",
+    "Leave a comment",
+    "All rights reserved",
+    "Share this",
+    "Subscribe",
+    "Most read",
+    "Thanks for the report",
+)
 
 
 def _read(page: Path) -> Document:
@@ -97,8 +124,7 @@ def test_document_from_html_rejects_pages_that_are_not_articles(page: Path):
 
 def test_document_from_html_detects_a_listing_without_any_markup_hint():
     page = (PAGES / "border-daily-economy-index.html").read_text(encoding="utf-8")
-    stripped = re.sub(r'<script type="application/ld\+json">.*?</script>|<meta property="og:[^>]*>', "", page,
-                      flags=re.DOTALL)
+    stripped = re.sub(r'<script type="application/ld\+json">.*?</script>|<meta property="og:[^>]*>', "", page, flags=re.DOTALL)
     item = document_from_html(stripped.encode())
     assert isinstance(item, ErrorRecord) and "listing" in item.message
 
@@ -138,8 +164,11 @@ def test_document_from_html_takes_the_charset_from_the_http_header():
     body = "<html><body><article>" + "".join(
         f"<p>Traders said the \u201cprice\u201d of item {i} rose sharply this week in Hyesan.</p>" for i in range(5)
     )
-    item = document_from_html((body + "</article></body></html>").encode("cp1252"),
-                              content_type="text/html; charset=windows-1252", url="https://example.org/a")
+    item = document_from_html(
+        (body + "</article></body></html>").encode("cp1252"),
+        content_type="text/html; charset=windows-1252",
+        url="https://example.org/a",
+    )
     assert isinstance(item, Document)
     assert "\u201cprice\u201d" in item.text
     assert item.url == "https://example.org/a" and item.site == "example.org"
@@ -153,8 +182,7 @@ def test_html_reader_handles_gz_empty_and_oversized_files(tmp_path: Path, monkey
     # a gzip bomb: 20 kB on disk, 20 MB inflated
     (tmp_path / "bomb.html.gz").write_bytes(gzip.compress(b"<p>" + b"\0" * 20_000_000))
     monkeypatch.setattr(html_module, "DEFAULT_MAX_BYTES", 100_000)
-    items = {Path(getattr(i, "origin", "") or getattr(i, "source", "")).name: i
-             for i in iter_documents([str(tmp_path)])}
+    items = {Path(getattr(i, "origin", "") or getattr(i, "source", "")).name: i for i in iter_documents([str(tmp_path)])}
     assert isinstance(items["brief.html.gz"], Document)
     assert items["brief.html.gz"].text == expected_text(page)
     assert items["empty.htm"].code == "E102"
@@ -165,8 +193,12 @@ def test_html_reader_handles_gz_empty_and_oversized_files(tmp_path: Path, monkey
 def test_jsonl_records_carrying_html_become_documents(tmp_path: Path):
     page = PAGES / "border-daily-state-smuggling-trucks.html"
     lines = [
-        {"id": "bd-1", "url": "https://borderdaily.example.org/x?utm_source=feed", "title": "Given title",
-         "html": page.read_text(encoding="utf-8")},
+        {
+            "id": "bd-1",
+            "url": "https://borderdaily.example.org/x?utm_source=feed",
+            "title": "Given title",
+            "html": page.read_text(encoding="utf-8"),
+        },
         {"url": "https://example.org/y", "html": "<html><body><p>Menu</p></body></html>"},
         {"url": 42, "html": "<p>x</p>"},
     ]

@@ -28,21 +28,26 @@ def test_normalize_url_strips_tracking_and_spelling_differences(url: str, normal
     assert normalize_url(url) == normal
 
 
-@pytest.mark.parametrize(("text", "ok"), [("https://a.example/x", True), ("ftp://a.example/x", False),
-                                          ("example.org/x", False), ("http:///x", False), ("-", False)])
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [("https://a.example/x", True), ("ftp://a.example/x", False), ("example.org/x", False), ("http:///x", False), ("-", False)],
+)
 def test_is_url_accepts_only_absolute_http_addresses(text: str, ok: bool):
     assert is_url(text) is ok
 
 
 @pytest.mark.parametrize("suffix", [".urls", ".urls.gz"])
 def test_read_url_list_skips_comments_and_reports_bad_lines(tmp_path: Path, suffix: str):
-    text = ("# feeds for March\n\nhttps://a.example/1#section  # the first\n   \nnot a url\n"
-            "https://a.example/2\nftp://a.example/3\n")
+    text = (
+        "# feeds for March\n\nhttps://a.example/1#section  # the first\n   \nnot a url\nhttps://a.example/2\nftp://a.example/3\n"
+    )
     path = tmp_path / f"list{suffix}"
     path.write_bytes(gzip.compress(text.encode()) if suffix.endswith(".gz") else text.encode())
     items = list(read_url_list(path))
-    assert [i for i in items if isinstance(i, UrlLine)] == [UrlLine("https://a.example/1#section", 3),
-                                                            UrlLine("https://a.example/2", 6)]
+    assert [i for i in items if isinstance(i, UrlLine)] == [
+        UrlLine("https://a.example/1#section", 3),
+        UrlLine("https://a.example/2", 6),
+    ]
     assert [(e.code, e.line) for e in items if isinstance(e, ErrorRecord)] == [("E212", 5), ("E212", 7)]
 
 

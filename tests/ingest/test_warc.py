@@ -14,7 +14,7 @@ from pipeline.ingest.readers import iter_documents
 from pipeline.ingest.warc import read_warc
 from pipeline.types import Document, ErrorRecord
 
-from .conftest import ARTICLES, PAGES, WarcPage, expected_text, fixture_warc_pages, write_warc
+from .conftest import ARTICLES, PAGES, WarcPage, fixture_warc_pages, write_warc
 
 NOISE = [
     WarcPage("https://news.example.org/logo.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 300, "image/png"),
@@ -25,8 +25,7 @@ NOISE = [
 
 @pytest.mark.parametrize("compressed", [True, False], ids=["warc.gz", "warc"])
 def test_read_warc_gives_the_same_documents_as_the_saved_pages(tmp_path: Path, compressed: bool):
-    path = write_warc(tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc"), fixture_warc_pages() + NOISE,
-                      gzip=compressed)
+    path = write_warc(tmp_path / ("crawl.warc.gz" if compressed else "crawl.warc"), fixture_warc_pages() + NOISE, gzip=compressed)
     items = list(iter_documents([str(path)]))
     docs = [i for i in items if isinstance(i, Document)]
     errors = [i for i in items if isinstance(i, ErrorRecord)]
@@ -44,8 +43,7 @@ def test_read_warc_gives_the_same_documents_as_the_saved_pages(tmp_path: Path, c
 def test_read_warc_uses_the_http_charset_of_the_record(tmp_path: Path):
     page = PAGES / "yalu-press-musan-mine-wages-cp1252.html"
     body = page.read_bytes().replace(b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">', b"")
-    path = write_warc(tmp_path / "a.warc.gz", [WarcPage("https://y.example.org/a", body,
-                                                        "text/html; charset=windows-1252")])
+    path = write_warc(tmp_path / "a.warc.gz", [WarcPage("https://y.example.org/a", body, "text/html; charset=windows-1252")])
     (doc,) = read_warc(str(path), max_chars=100_000)
     assert isinstance(doc, Document)
     assert doc.text == next(read_html_path(page)).text

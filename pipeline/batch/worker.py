@@ -1,0 +1,126 @@
+"""The worker side of a run: one pipeline per process, shards processed under a per-article time limit."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ..errors import Errors
+from ..ingest.readers import ReadItem, error
+from ..output.jsonl import write_json_atomic, write_jsonl_atomic
+from ..types import Document, ErrorRecord
+
+KINDS = ("documents", "mentions", "claims", "errors")
+
+_NLP: Any = None
+_PATTERNS: str | None = None
+
+
+class DocumentTimeout(Exception):
+    """An article took longer than the per-article time limit."""
+
+
+def init_worker(patterns_dir: str | None) -> None:
+    """Load the pipeline once per process (ProcessPoolExecutor initializer, Dask worker plugin)."""
+    global _NLP, _PATTERNS
+    from ..nlp.build import build_pipeline
+
+    _NLP = build_pipeline(patterns_dir=patterns_dir)
+    _PATTERNS = patterns_dir
+
+
+def _pipeline(patterns_dir: str | None) -> Any:
+    if _NLP is None or _PATTERNS != patterns_dir:
+        init_worker(patterns_dir)
+    return _NLP
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise DocumentTimeout in this thread after `seconds` (SIGALRM; only in a process's main thread)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise DocumentTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeout: float) -> dict[str, list[dict[str, Any]]]:
+    """Extract a list of documents; errors (bad input, timeouts, crashes) become records, never exceptions."""
+    from ..extract import extract_document
+
+    nlp = _pipeline(patterns_dir)
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+    seen: dict[str, str] = {}
+    with nlp.memory_zone():  # strings and docs of this shard are freed when it is done: flat memory
+        for item in items:
+            if isinstance(item, ErrorRecord):
+                out["errors"].append(item.to_record())
+                continue
+            if item.doc_id in seen:
+                out["errors"].append(error(item.origin, "E109", doc_id=item.doc_id, first=seen[item.doc_id]).to_record())
+                continue
+            seen[item.doc_id] = item.origin
+            try:
+                with time_limit(doc_timeout):
+                    result = extract_document(nlp, item)
+            except DocumentTimeout:
+                out["errors"].append(error(item.origin, "E110", doc_id=item.doc_id, seconds=doc_timeout).to_record())
+                continue
+            except Exception as err:  # a bad article must not stop the batch; recorded with its code
+                out["errors"].append(_crash(item, err))
+                continue
+            out["documents"].append(result.document)
+            out["mentions"].extend(result.mentions)
+            out["claims"].extend(result.claims)
+    return out
+
+
+def _crash(item: Document, err: BaseException) -> dict[str, Any]:
+    return ErrorRecord(source=item.origin, code="E107", doc_id=item.doc_id,
+                       message=Errors.E107.format(detail=f"{type(err).__name__}: {err}")).to_record()
+
+
+def write_shard(shard_dir: str, shard_id: str, out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Write a shard's files atomically, then its `.done` marker (the commit point), and return its counts."""
+    base = Path(shard_dir)
+    for kind in KINDS:
+        write_jsonl_atomic(base / f"{shard_id}.{kind}.jsonl", out[kind])
+    stats = shard_stats(out)
+    write_json_atomic(base / f"{shard_id}.done", stats)
+    return stats
+
+
+def process_shard(shard_dir: str, shard_id: str, items: list[ReadItem], patterns_dir: str | None = None,
+                  doc_timeout: float = 0) -> dict[str, Any]:
+    """Extract one shard and write it; idempotent (a shard whose marker exists is left as it is)."""
+    done = Path(shard_dir) / f"{shard_id}.done"
+    if done.exists():
+        import json
+
+        return json.loads(done.read_text(encoding="utf-8"))
+    return write_shard(shard_dir, shard_id, process_items(items, patterns_dir=patterns_dir, doc_timeout=doc_timeout))
+
+
+def shard_stats(out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Counts of one shard (summed into the run summary and manifest)."""
+    return {
+        "documents": len(out["documents"]),
+        "mentions": dict(Counter(m["label"] for m in out["mentions"])),
+        "claims": dict(Counter(c["claim_type"] for c in out["claims"])),
+        "errors": dict(Counter(e["code"] for e in out["errors"])),
+    }

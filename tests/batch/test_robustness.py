@@ -1,0 +1,92 @@
+"""Runs survive kill -9, hanging articles and dying workers, and the Dask engine matches the local one."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from pipeline.batch.runner import ExtractOptions, run_extract
+
+TEXT = ("Over {n} Chinese-made trucks were smuggled into Hyesan in March, a source told Daily NK. "
+        "Customs officers in Sinuiju took bribes of 20,000 yuan per truck.")
+
+
+def _archive(path: Path, n: int, *, extra: list[dict] | None = None) -> Path:
+    rows = [{"id": f"a{i:04d}", "text": TEXT.format(n=100 + i), "published": "2025-05-20"} for i in range(n)]
+    rows += extra or []
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _files(run: Path) -> dict[str, bytes]:
+    return {k: (run / f"{k}.jsonl").read_bytes() for k in ("documents", "mentions", "claims", "errors")}
+
+
+def test_robustness_kill_9_then_rerun_gives_the_uninterrupted_result(tmp_path):
+    src = _archive(tmp_path / "in.jsonl", 120)
+    run_extract([str(src)], tmp_path / "clean", options=ExtractOptions(progress=False, shard_size=4))
+    cmd = [sys.executable, "-m", "pipeline", "extract", str(src), "--out", str(tmp_path / "killed"), "--shard-size", "4",
+           "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    shards = tmp_path / "killed" / "shards"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(shards.glob("*.done"))) < 3 and proc.poll() is None:
+        time.sleep(0.02)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list(shards.glob("*.done")))
+    assert 0 < done_before < 30, "the kill must land part-way through the run"
+    assert not (tmp_path / "killed" / "claims.jsonl").exists()
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{done_before} resumed" in rerun.stdout or f"{done_before + 1} resumed" in rerun.stdout
+    assert _files(tmp_path / "killed") == _files(tmp_path / "clean")
+
+
+def test_robustness_hanging_article_is_stopped_and_recorded(tmp_path):
+    huge = {"id": "huge", "text": ("Trucks crossed at Hyesan, and sedans went to Musan. " * 30000), "published": "2025-05-20"}
+    src = _archive(tmp_path / "in.jsonl", 3, extra=[huge])
+    summary = run_extract([str(src)], tmp_path / "run", options=ExtractOptions(progress=False, doc_timeout=0.5))
+    errors = [json.loads(x) for x in (tmp_path / "run" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["doc_id"], e["code"]) for e in errors] == [("huge", "E110")]
+    assert summary.documents == 3
+
+
+def test_robustness_a_worker_that_dies_loses_only_its_article(tmp_path, monkeypatch):
+    import pipeline.extract as extract_module
+
+    real = extract_module.extract_document
+
+    def poisoned(nlp, document):
+        if "POISON" in document.text:
+            os._exit(3)  # a crash in native code: the process vanishes without an exception
+        return real(nlp, document)
+
+    monkeypatch.setattr(extract_module, "extract_document", poisoned)  # forked workers inherit it
+    poison = {"id": "poison", "text": "POISON trucks crossed at Hyesan.", "published": "2025-05-20"}
+    src = _archive(tmp_path / "in.jsonl", 12, extra=[poison])
+    summary = run_extract([str(src)], tmp_path / "run", options=ExtractOptions(progress=False, workers=2, shard_size=3))
+    errors = [json.loads(x) for x in (tmp_path / "run" / "errors.jsonl").read_text().splitlines()]
+    assert [(e["doc_id"], e["code"]) for e in errors] == [("poison", "E111")]
+    docs = [json.loads(x)["doc_id"] for x in (tmp_path / "run" / "documents.jsonl").read_text().splitlines()]
+    assert docs == [f"a{i:04d}" for i in range(12)]
+    assert summary.documents == 12
+
+
+@pytest.mark.slow
+def test_robustness_dask_local_cluster_output_is_byte_identical(tmp_path):
+    pytest.importorskip("distributed")
+    src = _archive(tmp_path / "in.jsonl", 24)
+    run_extract([str(src)], tmp_path / "local", options=ExtractOptions(progress=False, shard_size=5))
+    run_extract([str(src)], tmp_path / "dask",
+                options=ExtractOptions(progress=False, shard_size=5, engine="dask", workers=2))
+    assert _files(tmp_path / "dask") == _files(tmp_path / "local")
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert manifest["engine"] == "dask" and manifest["complete"]
