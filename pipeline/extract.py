@@ -47,7 +47,9 @@ def doc_mentions(doc: Doc, doc_id: str, names: dict[str, str]) -> list[Mention]:
 
 def extract_document(nlp: Language, document: Document) -> ExtractResult:
     """Run the pipeline over one article and build its records."""
-    doc = nlp(document.text)
+    doc = nlp.make_doc(document.text)
+    doc.user_data["newsclaims_text"] = document.text  # the text every offset indexes into, known already
+    doc = nlp(doc)
     names = entry_names(nlp)
     sentences = sentence_offsets(doc)
     mentions = doc_mentions(doc, document.doc_id, names)

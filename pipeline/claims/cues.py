@@ -7,6 +7,8 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from ..nlp.sentences import text_of
+
 
 @dataclass(frozen=True)
 class Trigger:
@@ -37,6 +39,10 @@ class Cues:
         self.negation = {tuple(w.split()) for w in lex["negation"]}
         self.negation_exceptions = {tuple(w.split()) for w in lex["negation_exceptions"]}
         self.roles = {role: [tuple(w.split()) for w in words] for role, words in lex["roles"].items()}
+        self._roles_by_last: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+        for role, phrases in self.roles.items():
+            for phrase in phrases:
+                self._roles_by_last.setdefault(phrase[-1], []).append((role, phrase))
         self.agency_roles = lex["agency_roles"]
         self.policy_override = [tuple(w.split()) for w in lex.get("policy_override", [])]
         self.verbal_irregular = frozenset(lex.get("verbal_irregular", []))
@@ -75,15 +81,19 @@ class Cues:
 
     def smuggling_frame(self, doc: Doc) -> bool:
         """True when the article is about smuggling (so 'brought in' reads as smuggling, not trade)."""
-        lowers = doc.text.lower()
+        lowers = text_of(doc).lower()
         return sum(lowers.count(w) for w in self.frame) >= self.frame_min
 
     def find(self, doc: Doc, start: int, end: int, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
+        """The first (in phrase order) of `phrases` found in tokens [start, end)."""
         lowers = [t.lower_ for t in doc[start:end]]
+        present = set(lowers)
         for phrase in phrases:
+            if phrase[0] not in present:
+                continue
             n = len(phrase)
             for i in range(len(lowers) - n + 1):
-                if tuple(lowers[i : i + n]) == phrase:
+                if lowers[i] == phrase[0] and tuple(lowers[i : i + n]) == phrase:
                     return start + i, start + i + n
         return None
 
@@ -142,22 +152,17 @@ class Cues:
                     return True
         return False
 
-    def role(self, doc: Doc, ent: Span, clause_start: int, roles: str = "roles") -> str | None:
+    def role(self, doc: Doc, ent: Span, clause_start: int) -> str | None:
         """The role a preposition before the mention gives it ("from Dandong" -> origin)."""
-        table = self.roles
-        i = ent.start - 1
-        hops = 0
-        while i >= clause_start and hops < 6:
-            tok = doc[i]
-            for role, phrases in table.items():
-                for phrase in phrases:
-                    n = len(phrase)
-                    if i - n + 1 >= clause_start and tuple(t.lower_ for t in doc[i - n + 1 : i + 1]) == phrase:
-                        return role
-            if tok.text in (".", ";") or tok.is_space:
+        lo = max(clause_start, ent.start - 9)
+        lowers = [t.lower_ for t in doc[lo : ent.start]]
+        for hops, i in enumerate(range(len(lowers) - 1, -1, -1)):
+            if hops >= 6 or lowers[i] in (".", ";") or doc[lo + i].is_space:
                 return None
-            i -= 1
-            hops += 1
+            for role, phrase in self._roles_by_last.get(lowers[i], ()):
+                n = len(phrase)
+                if i - n + 1 >= 0 and tuple(lowers[i - n + 1 : i + 1]) == phrase:
+                    return role
         return None
 
 

@@ -183,6 +183,24 @@ def _matcher(vocab: Vocab) -> Matcher:
     return m
 
 
+ANCHORS = frozenset(MONTHS) | {"year", "month", "week", "spring", "summer", "autumn", "fall", "winter", "half",
+                                "quarter", "q1", "q2", "q3", "q4", "recently", "lately", "recent"}
+_YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _doc_matches(doc: Doc) -> list[tuple[int, int, int]]:
+    """Time-expression matches of the whole doc, computed once per doc and kept in `doc.user_data`."""
+    cached = doc.user_data.get("newsclaims_timex")
+    if cached is None:
+        from ..nlp.entities import windowed_matches
+        from ..nlp.sentences import text_of
+
+        anchors = ANCHORS | set(_YEAR_IN_TEXT.findall(text_of(doc)))
+        cached = windowed_matches(_matcher(doc.vocab), doc, anchors, before=6, after=7)
+        doc.user_data["newsclaims_timex"] = cached
+    return cached
+
+
 SIGNALS = {"since": "since", "until": "until", "till": "until", "by": "by", "before": "until", "after": "since"}
 _PREP_OK_FOR_AMBIGUOUS = {
     "in",
@@ -214,7 +232,7 @@ _PREP_OK_FOR_AMBIGUOUS = {
 def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> list[TimeExpr]:
     """All time expressions in tokens [start, end), longest first, without overlaps, in text order."""
     sent = doc[start:end]
-    matches = _matcher(doc.vocab)(sent)
+    matches = [(k, s - start, e - start) for k, s, e in _doc_matches(doc) if start <= s and e <= end]
     matches = sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1]))
     taken: set[int] = set()
     out: list[TimeExpr] = []

@@ -15,8 +15,10 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from .entities import EXT, windowed_matches
+from .sentences import text_of
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_DIGITS_IN_TEXT = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 _RANGE_JOINERS = ("to", "-", "–", "—", "and", "or")
 
@@ -40,7 +42,9 @@ class QuantityMatcher:
         self.rate_units: dict[str, str] = lex["rate_units"]
         self.count_units = frozenset(lex["count_units"]) | frozenset(pack["vehicles"]["heads"])
         words = sorted(set(self.number_words) | set(self.scales), key=len, reverse=True)
-        num = {"LOWER": {"REGEX": r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^(?:" + "|".join(words) + ")$"}}
+        # LIKE_NUM is a precomputed lexeme flag (digits, number words, also ordinals, which _number() rejects);
+        # far cheaper per token than a REGEX predicate.
+        num = {"LIKE_NUM": True}
         cur = {"LOWER": {"IN": sorted(self.cur_prefix)}, "OP": "?"}
         suffix_single = sorted({k[0] for k in self.cur_suffix if len(k) == 1} | {k[0] for k in self.percent if len(k) == 1})
         suffix_multi = [k for k in list(self.cur_suffix) + list(self.percent) if len(k) > 1]
@@ -58,8 +62,10 @@ class QuantityMatcher:
             [rng, [*rng, {"LOWER": {"IN": suffix_single}}]] + [[*rng, *({"LOWER": t} for t in multi)] for multi in suffix_multi],
         )
         self.matcher.add("VAGUE", [[{"LOWER": t} for t in key] for key in self.vague])
-        # Every match contains a number word, a digit string, a currency sign or a vague word.
-        self._anchors = frozenset(words) | frozenset(self.cur_prefix) | {w for key in self.vague for w in key}
+        # Every match contains a number word, a digit string or a currency sign, or ends with the last word
+        # of a vague expression ("a few", "tens of thousands"): the matcher only runs around those.
+        self._anchors = frozenset(words) | frozenset(self.cur_prefix) | {key[-1] for key in self.vague}
+        self._before = max(len(key) for key in self.vague)
 
     def __call__(self, doc: Doc) -> Doc:
         taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
@@ -82,8 +88,8 @@ class QuantityMatcher:
         return doc
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
-        anchors = self._anchors | {t.lower_ for t in doc if t.lower_[:1].isdigit() and _DIGITS.match(t.text)}
-        return windowed_matches(self.matcher, doc, frozenset(anchors), before=6, after=12)
+        digits = {m.group().rstrip(".,") for m in _DIGITS_IN_TEXT.finditer(text_of(doc))}
+        return windowed_matches(self.matcher, doc, self._anchors | digits, before=self._before, after=12)
 
     # -- analysis -------------------------------------------------------------------------------------
 

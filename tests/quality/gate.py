@@ -22,8 +22,9 @@ def measure(include_seed: bool) -> dict[str, Any]:
         inputs = [str(SEED_DIR)] if include_seed else [str(CORPUS / "articles.jsonl")]
         run_extract(inputs, Path(tmp) / "run", options=ExtractOptions(progress=False))
         result = evaluate_run(Path(tmp) / "run", CORPUS / "gold").to_dict()
-    extra = sorted(SEED_DIR.glob("*.txt")) if include_seed else []
-    return {"corpus_sha256": corpus_sha256(CORPUS, extra), "scores": flatten(result)}
+    data = sorted(SEED_DIR.glob("*.txt")) if include_seed else [CORPUS / "articles.jsonl"]
+    files = [*data, *sorted((CORPUS / "gold").glob("*.gold.json"))]
+    return {"corpus_sha256": corpus_sha256(files), "scores": flatten(result)}
 
 
 def flatten(result: dict[str, Any]) -> dict[str, float]:
