@@ -6,7 +6,8 @@ the rest other news; numbers varied so no two articles are the same text) it mea
 1. the floor: `spacy.blank("en")` tokenisation only;
 2. the naive peer: `en_core_web_sm` plus an EntityRuler with our alias patterns, over every article
    (needs `pip install -e '.[bench]'`), and its evaluation scores next to ours;
-3. newsclaims end to end (text JSONL -> run directory), 1 worker and 2 workers;
+3. newsclaims end to end (text JSONL -> run directory), 1 worker and 2 workers, at steady state
+   (two archive sizes, so process start-up and pipeline loading cancel out);
 4. HTML -> claims through the ingest path;
 5. peak memory of one worker process on a small and a large archive.
 """
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import subprocess
@@ -54,15 +54,54 @@ def _tokens(texts: list[str]) -> int:
     return sum(len(d) for d in spacy.blank("en").tokenizer.pipe(texts))
 
 
+_CHILD = (
+    "import sys\n"
+    "from pipeline.cli import main\n"
+    "rc = main(sys.argv[1:])\n"
+    # VmHWM is this process's own peak (ru_maxrss would include the parent's size at fork time)
+    "hwm = open('/proc/self/status').read().split('VmHWM:')[1].split()[0]\n"
+    "print(f'VmHWM {hwm}', file=sys.stderr)\n"
+    "sys.exit(rc)\n"
+)
+
+
 def _run_cli(args: list[str]) -> tuple[float, int]:
-    """Run `newsclaims ...` in a child process; (seconds, peak RSS in KiB of that process tree's largest)."""
+    """Run `newsclaims ...` in a child process; (wall seconds, the child's own peak RSS in KiB)."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", _CHILD, *args], capture_output=True, text=True)
     seconds = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) not in (0, 1):
-        raise RuntimeError(proc.stderr.read().decode() if proc.stderr else "failed")
-    return seconds, usage.ru_maxrss
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(proc.stderr)
+    hwm = [line for line in proc.stderr.splitlines() if line.startswith("VmHWM ")]
+    return seconds, int(hwm[-1].split()[1]) if hwm else 0
+
+
+def _steady_rate(tmp: Path, rows: list[dict[str, Any]], workers: int) -> float:
+    """Articles per second with start-up cancelled out: (n2 - n1) / (t(n2) - t(n1))."""
+    half = rows[: len(rows) // 3]
+    t_small, _ = _run_cli(
+        [
+            "extract",
+            str(_write(half, tmp / f"s{workers}.jsonl")),
+            "--out",
+            str(tmp / f"s{workers}"),
+            "--workers",
+            str(workers),
+            "--quiet",
+        ]
+    )
+    t_full, _ = _run_cli(
+        [
+            "extract",
+            str(_write(rows, tmp / f"f{workers}.jsonl")),
+            "--out",
+            str(tmp / f"f{workers}"),
+            "--workers",
+            str(workers),
+            "--quiet",
+        ]
+    )
+    return (len(rows) - len(half)) / max(t_full - t_small, 1e-9)
 
 
 def _naive(rows: list[dict[str, Any]], out: Path) -> float:
@@ -84,8 +123,16 @@ def _naive(rows: list[dict[str, Any]], out: Path) -> float:
         docs.append({**d.to_record(), "sentences": []})
         for ent in doc.ents:
             label = {"GPE": "PLACE", "ORG": "AGENCY", "CARDINAL": "QUANTITY", "MONEY": "QUANTITY"}.get(ent.label_, ent.label_)
-            mentions.append({"doc_id": d.doc_id, "label": label, "start": ent.start_char, "end": ent.end_char,
-                             "text": ent.text, "canonical": {"id": ent.ent_id_} if ent.ent_id_ else None})
+            mentions.append(
+                {
+                    "doc_id": d.doc_id,
+                    "label": label,
+                    "start": ent.start_char,
+                    "end": ent.end_char,
+                    "text": ent.text,
+                    "canonical": {"id": ent.ent_id_} if ent.ent_id_ else None,
+                }
+            )
     seconds = time.perf_counter() - t0
     write_jsonl_atomic(out / "documents.jsonl", docs)
     write_jsonl_atomic(out / "mentions.jsonl", mentions)
@@ -96,9 +143,11 @@ def _naive(rows: list[dict[str, Any]], out: Path) -> float:
 def _html_rows(rows: list[dict[str, Any]], folder: Path) -> None:
     for r in rows:
         paras = "".join(f"<p>{p}</p>" for p in r["text"].split("\n\n")[1:])
-        page = (f"<html><head><title>{r['title']}</title><meta property='article:published_time' "
-                f"content='{r['published']}'></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
-                f"<article><h1>{r['title']}</h1>{paras}</article><footer>Contact us. Privacy.</footer></body></html>")
+        page = (
+            f"<html><head><title>{r['title']}</title><meta property='article:published_time' "
+            f"content='{r['published']}'></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+            f"<article><h1>{r['title']}</h1>{paras}</article><footer>Contact us. Privacy.</footer></body></html>"
+        )
         (folder / f"{r['id']}.html").write_text(page, encoding="utf-8")
 
 
@@ -114,7 +163,6 @@ def main(argv: list[str] | None = None) -> None:
     results: dict[str, tuple[float, int, int]] = {}
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        src = _write(rows, tmp / "archive.jsonl")
         import spacy
 
         blank = spacy.blank("en")
@@ -122,15 +170,19 @@ def main(argv: list[str] | None = None) -> None:
         for _ in blank.tokenizer.pipe([r["text"] for r in rows]):
             pass
         results["floor: spacy.blank tokenizer"] = (time.perf_counter() - t0, tokens, len(rows))
+        per_article = tokens / len(rows)
         for workers in (1, 2):
-            secs, _ = _run_cli(["extract", str(src), "--out", str(tmp / f"w{workers}"), "--workers", str(workers), "--quiet"])
-            results[f"newsclaims, {workers} worker{'s' if workers > 1 else ''}"] = (secs, tokens, len(rows))
+            rate = _steady_rate(tmp, rows, workers)
+            results[f"newsclaims, {workers} worker{'s' if workers > 1 else ''}"] = (1.0, int(rate * per_article), int(rate))
         html_dir = tmp / "html"
         html_dir.mkdir()
         _html_rows(rows[: len(rows) // 4], html_dir)
         secs, _ = _run_cli(["extract", str(html_dir), "--out", str(tmp / "html-run"), "--quiet"])
-        results["newsclaims HTML -> claims, 1 worker"] = (secs, _tokens([r["text"] for r in rows[: len(rows) // 4]]),
-                                                         len(rows) // 4)
+        results["newsclaims HTML -> claims, 1 worker"] = (
+            secs,
+            _tokens([r["text"] for r in rows[: len(rows) // 4]]),
+            len(rows) // 4,
+        )
         naive_scores = ours_scores = None
         try:
             few = rows[: args.naive_articles]
@@ -176,7 +228,9 @@ def _report(results: dict[str, tuple[float, int, int]], memory: dict[int, int], 
     if naive and ours:
         print("\nentity F1 on the gold corpus (exact):  label  naive  newsclaims")
         for label in ("PROVINCE", "COUNTY", "PLACE", "VEHICLE", "AGENCY", "QUANTITY", "ALL"):
-            print(f"{'':38} {label:<9} {naive['entities'][label]['exact']['f1']:.3f}  {ours['entities'][label]['exact']['f1']:.3f}")
+            print(
+                f"{'':38} {label:<9} {naive['entities'][label]['exact']['f1']:.3f}  {ours['entities'][label]['exact']['f1']:.3f}"
+            )
     if memory:
         print("\npeak RSS of one worker process:", ", ".join(f"{n} articles {kib / 1024:.0f} MiB" for n, kib in memory.items()))
 

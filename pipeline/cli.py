@@ -92,8 +92,9 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
         "A killed run resumes without refetching what finished.",
     )
     p.add_argument("urls", nargs="*", metavar="URL")
-    p.add_argument("--urls", dest="urls_file", action="append", default=[], metavar="FILE",
-                   help="a file with one URL per line (repeatable)")
+    p.add_argument(
+        "--urls", dest="urls_file", action="append", default=[], metavar="FILE", help="a file with one URL per line (repeatable)"
+    )
     p.add_argument("--out", required=True, metavar="RUN_DIR")
     p.add_argument("--user-agent", default=DEFAULT_USER_AGENT, help="a descriptive user agent with a contact")
     p.add_argument("--cache", default=None, metavar="DIR", help="HTTP cache directory (default RUN_DIR/.cache)")
@@ -136,10 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shard-size", type=int, default=200, help="documents per output shard (default 200)")
     p.add_argument("--max-chars", type=int, default=2_000_000, help="longest article accepted (default 2,000,000)")
     p.add_argument("--doc-timeout", type=float, default=60.0, help="seconds one article may take (default 60; 0: none)")
-    p.add_argument("--engine", choices=["local", "dask"], default="local",
-                   help="local worker processes (default) or a Dask cluster (pip install 'newsclaims[dask]')")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster on this machine)")
+    p.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="local worker processes (default) or a Dask cluster (pip install 'newsclaims[dask]')",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster on this machine)",
+    )
     p.add_argument("--patterns", default=None, metavar="DIR", help="pattern pack directory (default: the bundled one)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run of different inputs")
     p.add_argument("--quiet", action="store_true", help="no progress output")

@@ -32,8 +32,13 @@ def _plugin_class() -> type:
     return PipelinePlugin
 
 
-def run_dask(shards: Iterator[tuple[str, list[ReadItem]]], shard_dir: str, pack_dir: str, options: Any,
-             account: Callable[[dict[str, Any], str], None]) -> None:
+def run_dask(
+    shards: Iterator[tuple[str, list[ReadItem]]],
+    shard_dir: str,
+    pack_dir: str,
+    options: Any,
+    account: Callable[[dict[str, Any], str], None],
+) -> None:
     """Submit every shard to the cluster (at most 4 per worker in flight) and account results as they finish."""
     try:
         from distributed import Client, LocalCluster, as_completed
@@ -43,8 +48,7 @@ def run_dask(shards: Iterator[tuple[str, list[ReadItem]]], shard_dir: str, pack_
     if options.scheduler:
         client = Client(options.scheduler)
     else:
-        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = LocalCluster(n_workers=max(1, options.workers), threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
         client.register_plugin(_plugin_class()(pack_dir))
@@ -52,8 +56,17 @@ def run_dask(shards: Iterator[tuple[str, list[ReadItem]]], shard_dir: str, pack_
         running = as_completed()
         in_flight = 0
         for shard_id, items in shards:
-            fut = client.submit(process_shard, shard_dir, shard_id, items, pack_dir, options.doc_timeout,
-                                key=f"newsclaims-shard-{shard_id}", retries=2, pure=False)
+            fut = client.submit(
+                process_shard,
+                shard_dir,
+                shard_id,
+                items,
+                pack_dir,
+                options.doc_timeout,
+                key=f"newsclaims-shard-{shard_id}",
+                retries=2,
+                pure=False,
+            )
             running.add(fut)
             in_flight += 1
             while in_flight >= limit:

@@ -21,9 +21,15 @@ def merge_shards(out: Path, shard_ids: list[str]) -> list[dict[str, Any]]:
             doc_id = doc["doc_id"]
             if doc_id in owner:
                 skip.setdefault(sid, set()).add(doc_id)
-                dup_errors.append({"code": "E109", "doc_id": doc_id, "line": None, "source": f"shard {sid}",
-                                   "message": f"Duplicate doc_id {doc_id} (first seen in shard {owner[doc_id]}); "
-                                              "this copy was skipped."})
+                dup_errors.append(
+                    {
+                        "code": "E109",
+                        "doc_id": doc_id,
+                        "line": None,
+                        "source": f"shard {sid}",
+                        "message": f"Duplicate doc_id {doc_id} (first seen in shard {owner[doc_id]}); this copy was skipped.",
+                    }
+                )
             else:
                 owner[doc_id] = sid
 

@@ -1,6 +1,6 @@
 """`newsclaims extract`: shard the inputs, process each shard once, merge into the run directory.
 
-Shards are named from the input order (`00003-000012`), written atomically and marked done last, so a run
+Shards are numbered in input order (`000012`), written atomically and marked done last, so a run
 killed at any moment (SIGINT, SIGTERM, kill -9) resumes with the same command and ends with exactly the
 records of an uninterrupted run, whatever the number of workers.
 """
@@ -75,24 +75,26 @@ Shard = tuple[str, list[ReadItem]]
 def iter_shards(inputs: Sequence[str], shard_size: int, max_chars: int) -> Iterator[Shard]:
     """(shard id, items) in input order; ids depend only on the inputs and the shard size.
 
-    A document whose text or normalised URL repeats an earlier one (a syndicated copy, a page saved
-    twice) is replaced by an E204 record, in every run the same way, since the inputs are read in order.
+    Shards cut across input files (a folder of 10,000 saved pages makes 50 shards, not 10,000), so the
+    order of items, not of files, defines them. A document whose text or normalised URL repeats an
+    earlier one (a syndicated copy, a page saved twice) is replaced by an E204 record, the same way in
+    every run.
     """
     from ..ingest.dedup import Deduplicator
 
     seen = Deduplicator()
-    for si, source in enumerate(expand_inputs(inputs, max_chars=max_chars)):
-        chunk: list[ReadItem] = []
-        n = 0
+    chunk: list[ReadItem] = []
+    n = 0
+    for source in expand_inputs(inputs, max_chars=max_chars):
         for item in read_source(source):
             if isinstance(item, Document):
                 item = seen.check(item) or item
             chunk.append(item)
             if len(chunk) >= shard_size:
-                yield f"{si:05d}-{n:06d}", chunk
+                yield f"{n:06d}", chunk
                 chunk, n = [], n + 1
-        if chunk or n == 0:
-            yield f"{si:05d}-{n:06d}", chunk
+    if chunk or n == 0:
+        yield f"{n:06d}", chunk
 
 
 def _prepare(out: Path, inputs: Sequence[str], options: ExtractOptions) -> None:
@@ -126,9 +128,13 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
     started = time.perf_counter()
     summary = RunSummary(out=out)
     manifest: dict[str, Any] = {
-        "newsclaims_version": __version__, "schema_version": SCHEMA_VERSION, "inputs": list(inputs),
-        "shard_size": options.shard_size, "model": "blank:en + newsclaims rules",
-        "pattern_pack_sha256": pack_sha256(Path(pack_dir)), "complete": False,
+        "newsclaims_version": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "inputs": list(inputs),
+        "shard_size": options.shard_size,
+        "model": "blank:en + newsclaims rules",
+        "pattern_pack_sha256": pack_sha256(Path(pack_dir)),
+        "complete": False,
     }
     write_json_atomic(out / "manifest.json", manifest)
     shard_dir = out / "shards"
@@ -138,8 +144,9 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
 
     def account(stats: dict[str, Any], note: str) -> None:
         summary.account(stats)
-        progress.update(documents=stats["documents"], claims=sum(stats["claims"].values()),
-                        errors=sum(stats["errors"].values()), note=note)
+        progress.update(
+            documents=stats["documents"], claims=sum(stats["claims"].values()), errors=sum(stats["errors"].values()), note=note
+        )
 
     def todo() -> Iterator[Shard]:
         for shard_id, items in iter_shards(inputs, options.shard_size, options.max_chars):
@@ -171,12 +178,20 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
     summary.seconds = time.perf_counter() - started
     manifest.update(
         complete=True,
-        counts={"documents": summary.documents, "mentions": dict(sorted(summary.mentions.items())),
-                "claims": dict(sorted(summary.claims.items())), "errors": dict(sorted(summary.errors.items())),
-                "shards": summary.shards, "shards_resumed": summary.shards_resumed},
-        timings={"total_seconds": round(summary.seconds, 3),
-                 "documents_per_second": round(summary.documents / summary.seconds, 2) if summary.seconds else None},
-        engine=options.engine, workers=options.workers,
+        counts={
+            "documents": summary.documents,
+            "mentions": dict(sorted(summary.mentions.items())),
+            "claims": dict(sorted(summary.claims.items())),
+            "errors": dict(sorted(summary.errors.items())),
+            "shards": summary.shards,
+            "shards_resumed": summary.shards_resumed,
+        },
+        timings={
+            "total_seconds": round(summary.seconds, 3),
+            "documents_per_second": round(summary.documents / summary.seconds, 2) if summary.seconds else None,
+        },
+        engine=options.engine,
+        workers=options.workers,
     )
     write_json_atomic(out / "manifest.json", manifest)
     return summary
@@ -205,8 +220,14 @@ def _run_pool(shards: Iterator[Shard], shard_dir: str, pack_dir: str, options: E
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _drain(pool: ProcessPoolExecutor, pending: dict[Future[dict[str, Any]], Shard], shard_dir: str, pack_dir: str,
-           options: ExtractOptions, account: Account) -> ProcessPoolExecutor:
+def _drain(
+    pool: ProcessPoolExecutor,
+    pending: dict[Future[dict[str, Any]], Shard],
+    shard_dir: str,
+    pack_dir: str,
+    options: ExtractOptions,
+    account: Account,
+) -> ProcessPoolExecutor:
     done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
     broken: list[Shard] = []
     for fut in done:

@@ -91,8 +91,9 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
 
 
 def _crash(item: Document, err: BaseException) -> dict[str, Any]:
-    return ErrorRecord(source=item.origin, code="E107", doc_id=item.doc_id,
-                       message=Errors.E107.format(detail=f"{type(err).__name__}: {err}")).to_record()
+    return ErrorRecord(
+        source=item.origin, code="E107", doc_id=item.doc_id, message=Errors.E107.format(detail=f"{type(err).__name__}: {err}")
+    ).to_record()
 
 
 def write_shard(shard_dir: str, shard_id: str, out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
@@ -105,8 +106,9 @@ def write_shard(shard_dir: str, shard_id: str, out: dict[str, list[dict[str, Any
     return stats
 
 
-def process_shard(shard_dir: str, shard_id: str, items: list[ReadItem], patterns_dir: str | None = None,
-                  doc_timeout: float = 0) -> dict[str, Any]:
+def process_shard(
+    shard_dir: str, shard_id: str, items: list[ReadItem], patterns_dir: str | None = None, doc_timeout: float = 0
+) -> dict[str, Any]:
     """Extract one shard and write it; idempotent (a shard whose marker exists is left as it is)."""
     done = Path(shard_dir) / f"{shard_id}.done"
     if done.exists():

@@ -14,8 +14,24 @@ SCHEMA_VERSION = 1
 CONTEXT_CHARS = 32
 ITEM_LABELS = ("VEHICLE", "GOODS")
 PLACE_LABELS = ("COUNTY", "PROVINCE", "PLACE")
-CLAUSE_BREAKS = ("and", "but", "while", "whereas", "yet", "which", "who", "where", "after", "although", "though",
-                 "because", "accusing", "so", "since", "before")
+CLAUSE_BREAKS = (
+    "and",
+    "but",
+    "while",
+    "whereas",
+    "yet",
+    "which",
+    "who",
+    "where",
+    "after",
+    "although",
+    "though",
+    "because",
+    "accusing",
+    "so",
+    "since",
+    "before",
+)
 TERMINAL_END = (".", "!", "?", "”", '"', "’", "'", ")", "…", ":")
 
 

@@ -183,8 +183,25 @@ def _matcher(vocab: Vocab) -> Matcher:
     return m
 
 
-ANCHORS = frozenset(MONTHS) | {"year", "month", "week", "spring", "summer", "autumn", "fall", "winter", "half",
-                                "quarter", "q1", "q2", "q3", "q4", "recently", "lately", "recent"}
+ANCHORS = frozenset(MONTHS) | {
+    "year",
+    "month",
+    "week",
+    "spring",
+    "summer",
+    "autumn",
+    "fall",
+    "winter",
+    "half",
+    "quarter",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "recently",
+    "lately",
+    "recent",
+}
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 
 

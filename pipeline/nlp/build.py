@@ -38,5 +38,6 @@ def _warm_up(nlp: Language) -> None:
     from ..extract import extract_document
     from ..types import Document
 
-    extract_document(nlp, Document(text="Over 100 trucks were smuggled into Hyesan from early to mid-April 2025.",
-                                   published="2025-05-20"))
+    extract_document(
+        nlp, Document(text="Over 100 trucks were smuggled into Hyesan from early to mid-April 2025.", published="2025-05-20")
+    )
