@@ -15,9 +15,7 @@ from typing import Any
 
 Check = Callable[[Any], bool]
 
-_ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default", "deprecated"}
-)
+_ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "$comment", "title", "description", "examples", "default", "deprecated"})
 _INLINE = frozenset({"type", "enum", "const", "minimum", "minLength", "pattern"})
 _SUPPORTED = _INLINE | {
     "required", "properties", "additionalProperties", "items", "prefixItems", "minItems", "maxItems",
@@ -31,7 +29,8 @@ _TYPE_EXPR = {
     "array": "isinstance({v}, list)",
     "number": "(isinstance({v}, (int, float)) and not isinstance({v}, bool))",
     # JSON Schema (and jsonschema) count 1.0 as an integer.
-    "integer": "(isinstance({v}, int) and not isinstance({v}, bool) or isinstance({v}, float) and {v}.is_integer())",
+    "integer": "(type({v}) is int or isinstance({v}, int) and not isinstance({v}, bool)"
+    " or isinstance({v}, float) and {v}.is_integer())",
 }
 _MISSING = object()
 
@@ -63,6 +62,16 @@ def _types(node: Any) -> frozenset[str] | None:
     return None
 
 
+def _keywords(node: Any) -> set[str]:
+    """The keywords of a schema node that affect validity; `Unsupported` for any this module lacks."""
+    if not isinstance(node, dict):
+        raise Unsupported(f"schema node {node!r} is neither an object nor a boolean")
+    keys = set(node) - _ANNOTATIONS
+    if keys - _SUPPORTED:
+        raise Unsupported(f"keywords {sorted(keys - _SUPPORTED)} are not compiled")
+    return keys
+
+
 class _Compiler:
     def __init__(self, root: dict[str, Any]) -> None:
         self.root = root
@@ -86,25 +95,31 @@ class _Compiler:
             return "True"
         if node is False:
             return "False"
-        if not isinstance(node, dict):
-            raise Unsupported(f"schema node {node!r} is neither an object nor a boolean")
-        keys = set(node) - _ANNOTATIONS
-        if keys - _SUPPORTED:
-            raise Unsupported(f"keywords {sorted(keys - _SUPPORTED)} are not compiled")
+        keys = _keywords(node)
         if keys == {"$ref"}:
+            target = self.definition(node["$ref"])
+            if isinstance(target, dict) and _keywords(target) <= _INLINE:
+                return self.inline(target, var)  # e.g. "offset": an integer check, not worth a call
             return f"{self.ref(node['$ref'])}({var})"
         if keys <= _INLINE:
             return self.inline(node, var)
         return f"{self.function(node)}({var})"
 
-    def ref(self, ref: str) -> str:
+    def definition(self, ref: str) -> Any:
         prefix = "#/$defs/"
         name = ref[len(prefix) :]
         if not ref.startswith(prefix) or "/" in name or name not in self.root.get("$defs", {}):
             raise Unsupported(f"$ref {ref!r}: only local '#/$defs/<name>' references are compiled")
+        return self.root["$defs"][name]
+
+    def ref(self, ref: str) -> str:
         if ref not in self.refs:
-            self.refs[ref] = self._name("_d")  # named before compiling, so a recursive definition works
-            self.function(self.root["$defs"][name], self.refs[ref])
+            target = self.definition(ref)
+            name = self.refs[ref] = self._name("_d")  # named before compiling: a definition may recur
+            if isinstance(target, bool):
+                self.source.append(f"def {name}(x):\n    return {target}\n")
+            else:
+                self.function(target, name)
         return self.refs[ref]
 
     def inline(self, node: dict[str, Any], v: str) -> str:
@@ -121,7 +136,11 @@ class _Compiler:
             else:
                 parts.append(f"_in_enum({v}, {self.constant(frozenset(_scalar_key(x) for x in values))})")
         if "const" in node:
-            parts.append(f"_in_enum({v}, {self.constant(frozenset([_scalar_key(node['const'])]))})")
+            const = node["const"]
+            if isinstance(const, str):
+                parts.append(f"(isinstance({v}, str) and {v} == {self.constant(const)})")
+            else:
+                parts.append(f"_in_enum({v}, {self.constant(frozenset([_scalar_key(const)]))})")
         if "minimum" in node:
             bound = self.constant(node["minimum"])
             parts.append(f"(not isinstance({v}, (int, float)) or isinstance({v}, bool) or {v} >= {bound})")
@@ -133,6 +152,7 @@ class _Compiler:
         return " and ".join(parts) or "True"
 
     def function(self, node: dict[str, Any], name: str | None = None) -> str:
+        _keywords(node)
         name = name or self._name("_f")
         body: list[str] = []
         inline = {k: node[k] for k in _INLINE if k in node}
@@ -199,10 +219,10 @@ class _Compiler:
 
 def compile_schema(root: dict[str, Any]) -> Check:
     """A function telling whether an instance is valid against `root`; raises `Unsupported` if it cannot."""
-    compiler = _Compiler(root)
-    entry = compiler.function(root) if isinstance(root, dict) else None
-    if entry is None:
+    if not isinstance(root, dict):
         raise Unsupported("the root schema must be an object")
+    compiler = _Compiler(root)
+    entry = compiler.function(root)
     namespace = dict(compiler.names)
     exec(compile("\n".join(compiler.source), "<newsclaims-schema>", "exec"), namespace)  # noqa: S102
     check: Check = namespace[entry]

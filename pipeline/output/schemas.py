@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from .schema_check import Unsupported, compile_schema
 
@@ -37,9 +38,20 @@ def _fast_check(kind: str) -> Callable[[Any], bool]:
         return _validator(kind).is_valid
 
 
+def _message(error: ValidationError) -> str:
+    """The error's path and message; for a nullable object, the message of the branch that applied."""
+    while error.context:
+        # A branch that failed only on its top-level type did not apply ("not of type 'null'" says little).
+        applied = [e for e in error.context if e.validator != "type" or e.relative_path]
+        if not applied:
+            types = dict.fromkeys(str(e.validator_value) for e in error.context)
+            return f"{error.json_path}: {error.instance!r} is not of type {' or '.join(types)}"
+        error = max(applied, key=lambda e: len(e.relative_path))
+    return f"{error.json_path}: {error.message}"
+
+
 def validate(kind: str, record: dict[str, Any]) -> list[str]:
     """Error messages for `record` against the `kind` schema, each prefixed with its JSON path; [] if valid."""
     if _fast_check(kind)(record):
         return []
-    errors = sorted(_validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
-    return [f"{e.json_path}: {e.message}" for e in errors]
+    return sorted(_message(e) for e in _validator(kind).iter_errors(record))

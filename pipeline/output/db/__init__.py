@@ -91,19 +91,15 @@ def load_runs(
     *,
     validate: bool = True,
     progress: Progress | None = None,
-    workers: int | None = None,
 ) -> LoadReport:
     """Load run directories in order, one transaction each; stop at the first that fails (E308).
 
     Runs loaded before a failure stay loaded. Invalid record lines do not fail a run: they are reported in
     `RunLoad.quarantined` and in the `load_quarantine` table, and the rest loads. `progress(file, lines)` is
-    called every 10,000 lines and at the end of each file. `workers` processes parse and validate large
-    files (default: one per CPU, at most 8; 1 to stay in this process).
+    called every 10,000 lines and at the end of each file.
     """
     with connect(db_url) as db:
-        runs = tuple(
-            load_run(db, run_dir, validate=validate, progress=progress, workers=workers) for run_dir in run_dirs
-        )
+        runs = tuple(load_run(db, run_dir, validate=validate, progress=progress) for run_dir in run_dirs)
         return LoadReport(db.url, schema_version(db), runs)
 
 

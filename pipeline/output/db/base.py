@@ -110,8 +110,9 @@ class Database(ABC):
     def drop_temp(self, names: Iterable[str]) -> None:
         """Drop temporary tables made during this transaction."""
 
+    @abstractmethod
     def analyze(self, names: Iterable[str]) -> None:
-        """Give the planner statistics about freshly filled temporary tables (a no-op where not needed)."""
+        """Give the planner statistics about freshly filled temporary tables."""
 
     @property
     @abstractmethod

@@ -1,6 +1,6 @@
 """Benchmark: synthesise a run directory of N claims and time loading it (first load, then a no-op reload).
 
-    python -m pipeline.output.db.bench 100000 sqlite:////tmp/bench.db
+python -m pipeline.output.db.bench 100000 sqlite:////tmp/bench.db
 """
 
 from __future__ import annotations
@@ -130,10 +130,11 @@ def synth_run(run_dir: str | Path, n_claims: int, *, variant: int = 0) -> dict[s
     return counts
 
 
-def bench_load(n_claims: int, db_url: str) -> dict[str, Any]:
+def bench_load(n_claims: int, db_url: str, *, validate: bool = True) -> dict[str, Any]:
     """Time loading `n_claims` synthetic claims into `db_url` (first load, then an unchanged reload).
 
     Use an empty database: the bench's documents (ids `bench-*`) are loaded into it and left there.
+    `validate=False` skips the JSON Schema check, to show what it costs.
     """
     with tempfile.TemporaryDirectory(prefix="newsclaims-bench-") as tmp:
         clock = time.perf_counter()
@@ -141,10 +142,10 @@ def bench_load(n_claims: int, db_url: str) -> dict[str, Any]:
         synth = time.perf_counter() - clock
         connect(db_url).close()  # create the schema outside the timings
         clock = time.perf_counter()
-        first = load_runs([Path(tmp) / "run"], db_url)
+        first = load_runs([Path(tmp) / "run"], db_url, validate=validate)
         load = time.perf_counter() - clock
         clock = time.perf_counter()
-        second = load_runs([Path(tmp) / "run"], db_url)
+        second = load_runs([Path(tmp) / "run"], db_url, validate=validate)
         reload = time.perf_counter() - clock
     claims_first = first.runs[0].count("claims")
     claims_second = second.runs[0].count("claims")
@@ -157,6 +158,7 @@ def bench_load(n_claims: int, db_url: str) -> dict[str, Any]:
         "load_seconds": round(load, 2),
         "reload_seconds": round(reload, 2),
         "claims_per_second": round(counts["claims"] / load) if load else None,
+        "validated": validate,
         "inserted": claims_first.inserted,
         "reload_unchanged": claims_second.unchanged,
     }

@@ -1,16 +1,12 @@
-"""Turn chunks of record lines into table rows: the CPU-bound part of a load, spread over processes.
+"""Turn chunks of record lines into table rows: parse, validate, check, build. No database access.
 
-Parsing, validating and building rows costs more than the database work, and each line is independent,
-so large files are built by a process pool, in order and with a bounded number of chunks in flight. The
-database is only ever touched by the loading process.
+Parsing, validating and building rows costs more than the database work. Chunks keep the rows in plain
+per-table lists, so the loader hands them to the database without touching each record again.
 """
 
 from __future__ import annotations
 
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,12 +15,10 @@ from .rows import Row, claim_rows, document_rows, mention_rows
 from .runs import Quarantined, document_problem, parse_line
 
 CHUNK_LINES = 2000
-POOL_MIN_BYTES = 4_000_000  # below this a pool costs more to start than it saves
-_MAX_WORKERS = 8
 # Rows built from an unvalidated record that lacks a key or has a wrong type fail with one of these.
 _RECORD_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError)
 
-Builder = Callable[[dict[str, Any], int], dict[str, list[Row]]]
+Builder = Callable[[dict[str, Any], int, str], dict[str, list[Row]]]
 _KINDS: dict[str, tuple[str, Builder, Callable[[dict[str, Any]], str | None] | None]] = {
     "documents": ("doc_id", document_rows, document_problem),
     "mentions": ("mention_id", mention_rows, None),
@@ -32,19 +26,24 @@ _KINDS: dict[str, tuple[str, Builder, Callable[[dict[str, Any]], str | None] | N
 }
 
 
-@dataclass(frozen=True)
-class Built:
-    """One loadable record: its line, id, document and the rows it becomes."""
+@dataclass
+class Chunk:
+    """What a chunk of lines becomes: rows per table (the line number appended to each row), the
+    (line, id, doc_id) of each record they came from, and the lines set aside."""
 
-    line: int
-    record_id: str
-    doc_id: str | None
     rows: dict[str, list[Row]]
+    ids: list[tuple[int, str, str | None]]
+    quarantined: list[Quarantined]
+
+    def drop_lines(self, lines: set[int]) -> None:
+        """Remove the rows of the given records (duplicates found by the loading process)."""
+        self.rows = {t: [r for r in rows if r[-1] not in lines] for t, rows in self.rows.items()}
+        self.ids = [i for i in self.ids if i[0] not in lines]
 
 
 @dataclass(frozen=True)
 class Job:
-    """A chunk of lines of one record file, to build in a worker."""
+    """A chunk of lines of one record file."""
 
     kind: str
     path: str
@@ -54,22 +53,22 @@ class Job:
     validate: bool
 
 
-def _set_aside(job: Job, line: int, code: str, doc_id: str | None, **params: Any) -> Quarantined:
+def _set_aside(job: Job, line: int, code: str, doc_id: str | None, /, **params: Any) -> Quarantined:
     return Quarantined(job.path, line, job.kind, code, NewsclaimsError(code, **params).detail, doc_id)
 
 
-def build_chunk(job: Job) -> list[Built | Quarantined]:
-    """Parse, validate and build the rows of every line in a chunk (runs in a worker process)."""
+def build_chunk(job: Job) -> Chunk:
+    """Parse, validate and build the rows of every line in a chunk."""
     id_key, build, check = _KINDS[job.kind]
-    out: list[Built | Quarantined] = []
+    chunk = Chunk({}, [], [])
     for offset, raw in enumerate(job.lines):
         line = job.first_line + offset
         item = parse_line(job.path, line, raw, job.kind, validate=job.validate)
         if item is None or isinstance(item, Quarantined):
             if item is not None:
-                out.append(item)
+                chunk.quarantined.append(item)
             continue
-        rec = item[1]
+        rec, text = item
         doc_id = rec["doc_id"] if isinstance(rec.get("doc_id"), str) else None
         try:
             record_id = rec[id_key]
@@ -77,52 +76,14 @@ def build_chunk(job: Job) -> list[Built | Quarantined]:
                 raise TypeError(f"{id_key} is not a string")
             problem = check(rec) if check else None
             if problem:
-                out.append(_set_aside(job, line, "E315", doc_id, doc_id=doc_id, detail=problem))
+                chunk.quarantined.append(_set_aside(job, line, "E315", doc_id, doc_id=doc_id, detail=problem))
                 continue
-            rows = build(rec, job.load_id)
+            rows = build(rec, job.load_id, text)
         except _RECORD_ERRORS as err:
             detail = f"{type(err).__name__}: {err}"
-            out.append(_set_aside(job, line, "E312", doc_id, kind=job.kind, detail=detail))
+            chunk.quarantined.append(_set_aside(job, line, "E312", doc_id, kind=job.kind, detail=detail))
             continue
-        out.append(Built(line, record_id, doc_id, rows))
-    return out
-
-
-def default_workers() -> int:
-    """The CPUs this process may use, at most 8."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, _MAX_WORKERS))
-
-
-class ChunkBuilder:
-    """Builds jobs in order, in a process pool started on first need; close it with `with`."""
-
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> ChunkBuilder:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
-
-    def build(self, jobs: Iterable[Job], *, parallel: bool) -> Iterator[Built | Quarantined]:
-        """Each job's results, in job order."""
-        if not parallel or self.workers <= 1:
-            for job in jobs:
-                yield from build_chunk(job)
-            return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        pending: deque[Future[list[Built | Quarantined]]] = deque()
-        for job in jobs:
-            pending.append(self._pool.submit(build_chunk, job))
-            if len(pending) >= 2 * self.workers:  # bounded: a huge file is never all in memory
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
+        chunk.ids.append((line, record_id, doc_id))
+        for table, table_rows in rows.items():
+            chunk.rows.setdefault(table, []).extend([(*row, line) for row in table_rows])
+    return chunk

@@ -11,7 +11,7 @@ from typing import Any
 from ... import __version__
 from ...errors import NewsclaimsError
 from .base import Database
-from .build import CHUNK_LINES, POOL_MIN_BYTES, ChunkBuilder, Job, default_workers
+from .build import CHUNK_LINES, Job, build_chunk
 from .rows import Row, to_json
 from .runs import Quarantined, RunDir, open_run, read_chunks
 from .tables import (
@@ -72,17 +72,17 @@ class RunLoad:
 
 
 class _Stager:
-    """Buffers rows per table and writes them to the stage tables in batches."""
+    """Buffers rows (line number last) per table and writes them to the stage tables in batches."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.buffers: dict[str, list[Row]] = {spec.name: [] for spec in TABLES}
         self.specs = {spec.name: spec for spec in TABLES}
 
-    def add(self, rows: dict[str, list[Row]], line: int) -> None:
+    def add(self, rows: dict[str, list[Row]]) -> None:
         for table, table_rows in rows.items():
             buffer = self.buffers[table]
-            buffer.extend((*row, line) for row in table_rows)
+            buffer.extend(table_rows)
             if len(buffer) >= _BATCH:
                 self.flush(table)
 
@@ -97,19 +97,9 @@ class _Stager:
 class _RunLoader:
     """The work of one transaction: read, validate, stage, merge, delete what the run dropped, record."""
 
-    def __init__(
-        self,
-        db: Database,
-        run: RunDir,
-        load_id: int,
-        builder: ChunkBuilder,
-        *,
-        validate: bool,
-        progress: Progress | None,
-        parallel: bool | None,
-    ) -> None:
-        self.db, self.run, self.load_id, self.builder = db, run, load_id, builder
-        self.validate, self.progress, self.parallel = validate, progress, parallel
+    def __init__(self, db: Database, run: RunDir, load_id: int, *, validate: bool, progress: Progress | None) -> None:
+        self.db, self.run, self.load_id = db, run, load_id
+        self.validate, self.progress = validate, progress
         self.quarantined: list[Quarantined] = []
         self.incomplete_docs: set[str] = set()  # documents with unloadable mention or claim lines
 
@@ -143,25 +133,26 @@ class _RunLoader:
 
     def _stage_file(self, kind: str, stager: _Stager) -> None:
         path = self.run.files[kind]
-        parallel = path.stat().st_size >= POOL_MIN_BYTES if self.parallel is None else self.parallel
-        jobs = (
-            Job(kind, str(path), first, lines, self.load_id, self.validate)
-            for first, lines in read_chunks(path, CHUNK_LINES)
-        )
         first_line: dict[str, int] = {}
         done = 0
-        for item in self.builder.build(jobs, parallel=parallel):
-            done += 1
-            if self.progress and done % _PROGRESS_EVERY == 0:
-                self.progress(str(path), done)
-            if isinstance(item, Quarantined):
+        for first, lines in read_chunks(path, CHUNK_LINES):
+            chunk = build_chunk(Job(kind, str(path), first, lines, self.load_id, self.validate))
+            for item in chunk.quarantined:
                 self._set_aside(item)
-            elif item.record_id in first_line:
-                params = {"key": _ID_KEYS[kind], "value": item.record_id, "first": first_line[item.record_id]}
-                self._set_aside(_quarantined(str(path), item.line, kind, "E314", item.doc_id, **params))
-            else:
-                first_line[item.record_id] = item.line
-                stager.add(item.rows, item.line)
+            duplicates: set[int] = set()
+            for line, record_id, doc_id in chunk.ids:
+                if record_id in first_line:
+                    params = {"key": _ID_KEYS[kind], "value": record_id, "first": first_line[record_id]}
+                    self._set_aside(_quarantined(str(path), line, kind, "E314", doc_id, **params))
+                    duplicates.add(line)
+                else:
+                    first_line[record_id] = line
+            if duplicates:
+                chunk.drop_lines(duplicates)
+            stager.add(chunk.rows)
+            before, done = done, done + len(chunk.ids) + len(chunk.quarantined)
+            if self.progress and done // _PROGRESS_EVERY > before // _PROGRESS_EVERY:
+                self.progress(str(path), done)
         if self.progress:
             self.progress(str(path), done)
 
@@ -189,9 +180,7 @@ class _RunLoader:
     def _delete(self, spec: TableSpec, counts: TableCounts) -> TableCounts:
         deleted = self.db.execute(delete_sql(spec)).rowcount
         retired = self.db.execute(retire_sql(spec), (self.load_id,)).rowcount if spec.retain_reviewed else 0
-        return TableCounts(
-            counts.table, counts.staged, counts.inserted, counts.updated, counts.unchanged, deleted, retired
-        )
+        return TableCounts(counts.table, counts.staged, counts.inserted, counts.updated, counts.unchanged, deleted, retired)
 
     def _record(self, counts: dict[str, TableCounts]) -> None:
         db = self.db
@@ -203,8 +192,7 @@ class _RunLoader:
         )  # fmt: skip
         self.quarantined.sort(key=lambda q: (list(self.run.files).index(q.kind), q.line))
         db.executemany(
-            "INSERT INTO load_quarantine (load_id, file, line, record_kind, doc_id, code, message)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO load_quarantine (load_id, file, line, record_kind, doc_id, code, message) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(self.load_id, q.file, q.line, q.kind, q.doc_id, q.code, q.message) for q in self.quarantined],
         )
         db.execute(
@@ -216,9 +204,9 @@ class _RunLoader:
 _ID_KEYS = {"documents": "doc_id", "mentions": "mention_id", "claims": "claim_id"}
 
 
-def _quarantined(path: str, line: int, kind: str, code: str, doc_id: str | None, **params: Any) -> Quarantined:
+def _quarantined(path: str, line: int, record_kind: str, code: str, doc_id: str | None, /, **params: Any) -> Quarantined:
     detail = NewsclaimsError(code, **params).detail
-    return Quarantined(path, line, kind, code, detail, doc_id)
+    return Quarantined(path, line, record_kind, code, detail, doc_id)
 
 
 def _start(db: Database, run: RunDir) -> int:
@@ -249,23 +237,15 @@ def load_run(
     *,
     validate: bool = True,
     progress: Progress | None = None,
-    workers: int | None = None,
 ) -> RunLoad:
-    """Load one run directory in one transaction: on any failure the database is left as it was (E308).
-
-    `workers` processes parse and validate large files (default: the CPUs, at most 8; 1 for none). Given
-    explicitly above 1, the pool is used for small files too.
-    """
+    """Load one run directory in one transaction: on any failure the database is left as it was (E308)."""
     run = open_run(run_dir)
     clock = time.perf_counter()
-    parallel = None if workers is None else workers > 1
     try:
-        with db.transaction(), ChunkBuilder(workers or default_workers()) as builder:
+        with db.transaction():
             db.lock_for_load()
             load_id = _start(db, run)
-            loader = _RunLoader(
-                db, run, load_id, builder, validate=validate, progress=progress, parallel=parallel
-            )
+            loader = _RunLoader(db, run, load_id, validate=validate, progress=progress)
             counts = loader.load()
     except db.errors as err:
         raise NewsclaimsError("E308", path=str(run.path), detail=db.describe(err)) from err

@@ -60,8 +60,7 @@ class PostgresDatabase(Database):
     def create_stage(self, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
         stage = STAGE_PREFIX + table
         self.raw.execute(
-            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS "
-            f"SELECT {', '.join(columns)}, 0 AS _line FROM {table} WITH NO DATA"
+            f"CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {', '.join(columns)}, 0 AS _line FROM {table} WITH NO DATA"
         )
         self.raw.execute(f"CREATE UNIQUE INDEX ON {stage} ({', '.join(key)})")
         return stage

@@ -22,9 +22,7 @@ _DOCUMENT_KEYS = frozenset(
     {"doc_id", "url", "final_url", "title", "author", "published", "source", "site", "language", "obtained",
      "text", "text_sha256", "sentences"}
 )  # fmt: skip
-_MENTION_KEYS = frozenset(
-    {"mention_id", "doc_id", "label", "text", "start", "end", "sentence_index", "canonical"}
-)
+_MENTION_KEYS = frozenset({"mention_id", "doc_id", "label", "text", "start", "end", "sentence_index", "canonical"})
 
 
 def to_json(value: Any) -> str | None:
@@ -51,7 +49,7 @@ def _ref(ref: dict[str, Any]) -> Row:
     return (ref.get("mention_id"), ref["label"], ref["text"], ref["start"], ref["end"], *_canonical(ref["canonical"]))
 
 
-def document_rows(rec: dict[str, Any], load_id: int) -> dict[str, list[Row]]:
+def document_rows(rec: dict[str, Any], load_id: int, line: str | None = None) -> dict[str, list[Row]]:
     """The `documents` row and the `sentences` rows of one documents.jsonl record."""
     text = rec["text"]
     extra = {k: v for k, v in rec.items() if k not in _DOCUMENT_KEYS}
@@ -64,7 +62,7 @@ def document_rows(rec: dict[str, Any], load_id: int) -> dict[str, list[Row]]:
     return {DOCUMENTS.name: [doc], SENTENCES.name: sentences}
 
 
-def mention_rows(rec: dict[str, Any], load_id: int) -> dict[str, list[Row]]:
+def mention_rows(rec: dict[str, Any], load_id: int, line: str | None = None) -> dict[str, list[Row]]:
     """The `mentions` row of one mentions.jsonl record; label-specific attributes also go to `attrs` whole."""
     attrs = {k: v for k, v in rec.items() if k not in _MENTION_KEYS}
     quantity = rec.get("quantity") or {}
@@ -91,8 +89,12 @@ def _hs(value: Any) -> str | None:
     return ", ".join(value) if isinstance(value, list) else _text(value)
 
 
-def claim_rows(rec: dict[str, Any], load_id: int) -> dict[str, list[Row]]:
-    """The `claims` row and the rows of its parts (items, locations, agencies, sanctions)."""
+def claim_rows(rec: dict[str, Any], load_id: int, line: str | None = None) -> dict[str, list[Row]]:
+    """The `claims` row and the rows of its parts (items, locations, agencies, sanctions).
+
+    `line` is the record's JSON as read from claims.jsonl; it becomes `claims.record` as it is, since run
+    files are written deterministically (sorted keys), so the same claim always has the same text.
+    """
     cid = rec["claim_id"]
     sentence, trigger, attribution = rec["sentence"], rec["trigger"], rec["attribution"]
     q = rec["quantity"] or {}
@@ -107,7 +109,7 @@ def claim_rows(rec: dict[str, Any], load_id: int) -> dict[str, list[Row]]:
         t.get("text"), t.get("from"), t.get("to"), t.get("granularity"), t.get("relation"),
         t.get("anchored_to"), t.get("fuzzy"), t.get("resolved"),
         attribution.get("text"), attribution.get("source"), attribution["status"], rec["negated"],
-        True, to_json(rec), load_id,
+        True, line if line is not None else to_json(rec), load_id,
     )  # fmt: skip
     items = [
         (cid, i, *_ref(it), it.get("class"), it.get("origin"), to_json(it.get("sanctions") or None))
@@ -130,4 +132,3 @@ def claim_rows(rec: dict[str, Any], load_id: int) -> dict[str, list[Row]]:
         CLAIM_AGENCIES.name: agencies,
         CLAIM_SANCTIONS.name: sanctions,
     }
-

@@ -82,15 +82,15 @@ def _unstorable(value: Any) -> bool:
     return False
 
 
-def _quarantine(path: str, line: int, kind: str, code: str, doc_id: Any = None, **params: Any) -> Quarantined:
+def _quarantine(path: str, line: int, record_kind: str, code: str, doc_id: Any = None, /, **params: Any) -> Quarantined:
     err = NewsclaimsError(code, **params)
-    return Quarantined(path, line, kind, code, err.detail, doc_id if isinstance(doc_id, str) else None)
+    return Quarantined(path, line, record_kind, code, err.detail, doc_id if isinstance(doc_id, str) else None)
 
 
 def parse_line(
     path: str, number: int, raw: bytes, kind: str, *, validate: bool = True
-) -> tuple[int, dict[str, Any]] | Quarantined | None:
-    """One line's (line number, record), a `Quarantined` if it cannot be loaded, or None if it is blank."""
+) -> tuple[dict[str, Any], str] | Quarantined | None:
+    """One line's record and JSON text, a `Quarantined` if it cannot be loaded, or None if it is blank."""
     if not raw.strip():
         return None
     try:
@@ -109,7 +109,7 @@ def parse_line(
             more = len(problems) - _MAX_SCHEMA_MESSAGES
             detail = "; ".join(problems[:_MAX_SCHEMA_MESSAGES]) + (f"; and {more} more" if more > 0 else "")
             return _quarantine(path, number, kind, "E312", doc_id, kind=kind, detail=detail)
-    return number, rec
+    return rec, text.strip()
 
 
 def read_chunks(path: Path, size: int) -> Iterator[tuple[int, list[bytes]]]:

@@ -77,6 +77,9 @@ class SQLiteDatabase(Database):
         marks = ", ".join("?" * (len(columns) + 1))
         self.raw.executemany(f"INSERT INTO {stage} ({', '.join(columns)}, _line) VALUES ({marks})", rows)
 
+    def analyze(self, names: Iterable[str]) -> None:
+        pass  # the stage tables' unique indexes are all SQLite's planner needs here
+
     def drop_temp(self, names: Iterable[str]) -> None:
         for name in names:
             self.raw.execute(f"DROP TABLE IF EXISTS temp.{name}")

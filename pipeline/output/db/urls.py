@@ -51,22 +51,23 @@ def parse_url(url: str) -> DatabaseURL:
 
 
 def mask_url(url: str) -> str:
-    """The URL with any password (in the user info or the query) replaced by ***."""
+    """The URL with any password (in the user info or the query) replaced by ***; otherwise unchanged."""
     try:
         parts = urlsplit(url)
         password = parts.password
     except ValueError:
         return _URL_IN_TEXT.sub(lambda m: _mask_userinfo_roughly(m.group(0)), url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    secret_query = any(k.lower() in _SECRET_PARAMS for k, _ in pairs)
+    if password is None and not secret_query:
+        return url  # rebuilding would also normalise it (sqlite:///x.db would lose its empty host)
     netloc = parts.netloc
     if password is not None:
         userinfo, _, hostinfo = netloc.rpartition("@")
-        user = userinfo.split(":", 1)[0]
-        netloc = f"{user}:{MASK}@{hostinfo}"
+        netloc = f"{userinfo.split(':', 1)[0]}:{MASK}@{hostinfo}"
     query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
-            query = urlencode([(k, MASK if k.lower() in _SECRET_PARAMS else v) for k, v in pairs], safe="*")
+    if secret_query:
+        query = urlencode([(k, MASK if k.lower() in _SECRET_PARAMS else v) for k, v in pairs], safe="*")
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

@@ -77,9 +77,7 @@ def schema_version(db: Database) -> int:
     return int(db.scalar(f"SELECT MAX(version) FROM {VERSION_TABLE}") or 0)
 
 
-def migrate(
-    db: Database, *, target: int | None = None, migrations: tuple[Migration, ...] = MIGRATIONS
-) -> list[int]:
+def migrate(db: Database, *, target: int | None = None, migrations: tuple[Migration, ...] = MIGRATIONS) -> list[int]:
     """Apply pending migrations up to `target` (default: all), one transaction each; return those applied.
 
     A database newer than the code raises E304; a failing migration raises E305 and leaves the database at
@@ -105,8 +103,6 @@ def migrate(
                     (migration.version, migration.name, db.now()),
                 )
             except db.errors as err:
-                raise NewsclaimsError(
-                    "E305", version=migration.version, name=migration.name, detail=db.describe(err)
-                ) from err
+                raise NewsclaimsError("E305", version=migration.version, name=migration.name, detail=db.describe(err)) from err
         applied.append(migration.version)
     return applied
