@@ -101,6 +101,8 @@ class Cues:
         """Status, attributing phrase and named source of a sentence."""
         for status in ("denied", "alleged", "reported", "planned", "speculative"):
             hit = self.find(doc, sent.start, sent.end, self.attribution[status])
+            if hit is not None and _is_month_may(doc, hit, sent):
+                hit = None  # "in May" is a month, not the modal "may"
             if hit is None:
                 continue
             source = self.outlet(sent.text)
@@ -164,6 +166,11 @@ class Cues:
                 if i - n + 1 >= 0 and tuple(lowers[i - n + 1 : i + 1]) == phrase:
                     return role
         return None
+
+
+def _is_month_may(doc: Doc, hit: tuple[int, int], sent: Span) -> bool:
+    tok = doc[hit[0]]
+    return tok.text == "May" and tok.i != sent.start
 
 
 _CACHE: dict[str, Cues] = {}

@@ -399,6 +399,16 @@ def _relative(span: Span, toks: list[str], parts: list[str], relation: str, publ
     if published is None:
         return _unresolved(span, unit if unit in ("year", "month", "week") else "month", relation)
     shift = -1 if ("last" in toks or "previous" in toks or "past" in toks or "ago" in toks) else (1 if "next" in toks else 0)
+    expr = _relative_interval(span, toks, parts, unit, shift, relation, published)
+    if relation == "since":  # "since last month": open-ended up to publication
+        return TimeExpr(span, expr.start, published, expr.granularity, relation, False, True, True)
+    if relation in ("until", "by"):
+        return TimeExpr(span, None, expr.end, expr.granularity, relation, False, True, True)
+    return expr
+
+
+def _relative_interval(span: Span, toks: list[str], parts: list[str], unit: str, shift: int, relation: str,
+                       published: dt.date) -> TimeExpr:
     if unit == "year":
         y = published.year + shift
         start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)

@@ -80,3 +80,41 @@ def test_claims_seed_article(nlp, seed_text):
     ban = next(c for c in claims if c["claim_type"] == "sanction" and c["agencies"])
     assert ban["agencies"][0]["canonical"]["id"] == "UN-SC"
     assert {i["class"] for i in ban["items"]} == {"vehicle", "heavy_equipment"}
+
+
+def test_claims_rate_two_to_three_times_a_week(nlp):
+    (c,) = claims_of(nlp, "Trucks cross the bridge two to three times a week, carrying flour to Sinuiju.")
+    q = c["quantity"]
+    assert (q["text"], q["lower"], q["upper"], q["value"], q["per"]) == ("two to three", 2, 3, None, "week")
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "start", "end", "status"),
+    [
+        # January publication: a later month is last year's
+        ("In December, 40 trucks were smuggled into Hyesan.", "2025-01-15", "2024-12-01", "2024-12-31", "asserted"),
+        # "May" the month is not the modal "may"
+        ("The second batch of 40 trucks was smuggled into Hyesan in May.", "2025-06-15", "2025-05-01", "2025-05-31",
+         "asserted"),
+        # since + relative: open-ended to the publication date (a leap day)
+        ("Since last month, 40 trucks were smuggled into Hyesan.", "2024-02-29", "2024-01-01", "2024-02-29", "asserted"),
+        # month end
+        ("Last month 40 trucks were smuggled into Hyesan.", "2025-05-31", "2025-04-01", "2025-04-30", "asserted"),
+    ],
+)
+def test_claims_time_and_status_pitfalls(nlp, text, published, start, end, status):
+    (c,) = claims_of(nlp, text, published)
+    assert (c["time"]["from"], c["time"]["to"]) == (start, end)
+    assert c["attribution"]["status"] == status
+    assert c["quantity"]["text"] == "40"  # "the second batch" is not a quantity
+
+
+def test_claims_since_without_publication_date_stays_unresolved(nlp):
+    (c,) = claims_of(nlp, "Since March, 40 trucks were smuggled into Hyesan.", None)
+    assert c["time"]["resolved"] is False and c["time"]["from"] is None and c["time"]["anchored_to"] is None
+
+
+def test_claims_resolution_number_is_neither_time_nor_quantity(nlp):
+    (c,) = claims_of(nlp, "Resolution 2397 bans the supply of trucks to North Korea.", "2025-05-20")
+    assert c["claim_type"] == "sanction"
+    assert c["quantity"] is None and c["time"] is None
