@@ -113,7 +113,25 @@ def _add_fetch(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(func=_cmd_fetch)
 
 
-_EXTRA_COMMANDS_CORE = [_add_fetch]
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .output.schemas import schema
+
+    print(json.dumps(schema(args.kind), indent=2, sort_keys=True, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of a run-directory file",
+        description="Print the JSON Schema (draft 2020-12) that every line of documents.jsonl, mentions.jsonl, "
+        "claims.jsonl or errors.jsonl validates against.",
+    )
+    p.add_argument("kind", choices=["documents", "mentions", "claims", "errors"])
+    p.set_defaults(func=_cmd_schema)
+
+
+_EXTRA_COMMANDS_CORE = [_add_fetch, _add_schema]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -341,8 +341,8 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
                 return None
             return _expr(span, parsed.date(), parsed.date(), "day", relation, published, explicit_year)
         if parts:
-            a, b = PARTS[parts[0]]
-            start, end = _month_bounds(year, months[0], a, b)
+            first_day, last_day = PARTS[parts[0]]
+            start, end = _month_bounds(year, months[0], first_day, last_day)
             return _expr(span, start, end, "day", relation, published, explicit_year)
         start, end = _month_bounds(year, months[0])
         return _expr(span, start, end, "month", relation, published, explicit_year)
@@ -407,8 +407,9 @@ def _relative(span: Span, toks: list[str], parts: list[str], relation: str, publ
     return expr
 
 
-def _relative_interval(span: Span, toks: list[str], parts: list[str], unit: str, shift: int, relation: str,
-                       published: dt.date) -> TimeExpr:
+def _relative_interval(
+    span: Span, toks: list[str], parts: list[str], unit: str, shift: int, relation: str, published: dt.date
+) -> TimeExpr:
     if unit == "year":
         y = published.year + shift
         start, end = dt.date(y, 1, 1), dt.date(y, 12, 31)

@@ -41,7 +41,7 @@ class EntityMatcher:
         for key, texts in groups.items():
             label, entry_id, flag, cap = key.split("|")
             self._phrase_info[key] = (label, entry_id, flag == "former", cap == "C")
-            self.phrase_matcher.add(key, list(nlp.tokenizer.pipe(texts)))
+            self.phrase_matcher.add(key, list(_tokenizer(nlp).pipe(texts)))
         self._add_vehicle_patterns(nlp)
 
     def _add_vehicle_patterns(self, nlp: Language) -> None:
@@ -62,7 +62,7 @@ class EntityMatcher:
         for model, cls in veh["models"].items():
             by_class.setdefault(cls, []).append(model)
         for cls, texts in by_class.items():
-            self.vehicle_matcher.add(f"VEH:{cls}", list(nlp.tokenizer.pipe(texts)))
+            self.vehicle_matcher.add(f"VEH:{cls}", list(_tokenizer(nlp).pipe(texts)))
         self.vehicle_mods: dict[str, frozenset[str]] = {}
         for mod, classes in veh["modifiers"].items():
             for cls in classes:
@@ -170,6 +170,11 @@ class EntityMatcher:
     def names(self) -> dict[str, str]:
         """Canonical id -> display name."""
         return self._names
+
+
+def _tokenizer(nlp: Language) -> Any:
+    """The pipeline's Tokenizer (typed loosely: spaCy types it as a plain callable)."""
+    return nlp.tokenizer
 
 
 def windowed_matches(

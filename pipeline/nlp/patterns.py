@@ -175,19 +175,18 @@ def compile_pack(directory: Path | None = None) -> dict[str, Any]:
     quantities = json.loads((directory / "quantities.json").read_text(encoding="utf-8"))
     claims = json.loads((directory / "claims.json").read_text(encoding="utf-8"))
     sanctions = [obj for _, obj in _read_jsonl(directory / "sanctions.jsonl")]
-    # Deduplicate phrases: the first entry to claim a spelling keeps it (files are read in a fixed order).
     # Deduplicate phrases: the first entry to claim a spelling keeps it (files are read in a fixed order);
     # a lower-case spelling of the same entry wins over a capitalised one (it matches in any case).
     seen: dict[tuple[str, str], int] = {}
     unique: list[list[str]] = []
     for row in phrases:
-        key = (row[0], row[2].lower())
-        if key in seen:
-            kept = unique[seen[key]]
+        spelling = (row[0], row[2].lower())
+        if spelling in seen:
+            kept = unique[seen[spelling]]
             if kept[1] == row[1] and kept[2][:1].isupper() and not row[2][:1].isupper():
-                unique[seen[key]] = row
+                unique[seen[spelling]] = row
             continue
-        seen[key] = len(unique)
+        seen[spelling] = len(unique)
         unique.append(row)
     return {
         "sha256": pack_sha256(directory),

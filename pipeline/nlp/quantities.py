@@ -44,19 +44,19 @@ class QuantityMatcher:
         words = sorted(set(self.number_words) | set(self.scales), key=len, reverse=True)
         # LIKE_NUM is a precomputed lexeme flag (digits, number words, also ordinals, which _number() rejects);
         # far cheaper per token than a REGEX predicate.
-        num = {"LIKE_NUM": True}
-        cur = {"LOWER": {"IN": sorted(self.cur_prefix)}, "OP": "?"}
+        num: dict[str, Any] = {"LIKE_NUM": True}
+        cur: dict[str, Any] = {"LOWER": {"IN": sorted(self.cur_prefix)}, "OP": "?"}
         suffix_single = sorted({k[0] for k in self.cur_suffix if len(k) == 1} | {k[0] for k in self.percent if len(k) == 1})
         suffix_multi = [k for k in list(self.cur_suffix) + list(self.percent) if len(k) > 1]
-        core = [cur, {**num, "OP": "{1,4}"}]
+        core: list[dict[str, Any]] = [cur, {**num, "OP": "{1,4}"}]
         self.matcher = Matcher(nlp.vocab)
         self.matcher.add(
             "NUM",
             [core, [*core, {"LOWER": {"IN": suffix_single}}]]
             + [[*core, *({"LOWER": t} for t in multi)] for multi in suffix_multi],
         )
-        joiner = {"LOWER": {"IN": list(_RANGE_JOINERS)}}
-        rng = [cur, {**num, "OP": "{1,4}"}, joiner, cur, {**num, "OP": "{1,4}"}]
+        joiner: dict[str, Any] = {"LOWER": {"IN": list(_RANGE_JOINERS)}}
+        rng: list[dict[str, Any]] = [cur, {**num, "OP": "{1,4}"}, joiner, cur, {**num, "OP": "{1,4}"}]
         self.matcher.add(
             "RANGE",
             [rng, [*rng, {"LOWER": {"IN": suffix_single}}]] + [[*rng, *({"LOWER": t} for t in multi)] for multi in suffix_multi],

@@ -83,7 +83,7 @@ def set_sentence_starts(doc: Doc) -> Doc:
             starts[span.start] = True
     # SENT_START is 1 for a start and -1 for "not a start", stored as uint64 like spaCy's own arrays.
     values = numpy.where(starts, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
-    doc.from_array([SENT_START], values)
+    doc.from_array([SENT_START], values)  # type: ignore[arg-type]
     return doc
 
 
