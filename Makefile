@@ -21,7 +21,10 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	touch $(STAMP) $@
 
 run: $(STAMP)
-	$(VENV)/bin/newsclaims extract corpus/ --out $(RUN_DIR) --overwrite
+	$(VENV)/bin/newsclaims extract corpus/articles.jsonl --out $(RUN_DIR) --overwrite
+	$(VENV)/bin/newsclaims load $(RUN_DIR) --db $(DB)
+	$(PY) -m pipeline.output.db.queries $(DB) claims_per_county_month
+	$(PY) -m pipeline.output.db.queries $(DB) vehicles_by_province_month
 
 test: $(TEST_STAMP)
 	$(PY) -m pytest
@@ -32,8 +35,8 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/mypy pipeline
 
 eval: $(STAMP)
-	$(VENV)/bin/newsclaims extract corpus/ --out $(RUN_DIR) --overwrite
-	$(VENV)/bin/newsclaims evaluate $(RUN_DIR) --gold corpus/
+	$(VENV)/bin/newsclaims extract corpus/articles.jsonl $(wildcard ../shared/seed) --out runs/eval --overwrite --quiet
+	$(VENV)/bin/newsclaims evaluate runs/eval --gold corpus/gold
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -131,7 +131,64 @@ def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.set_defaults(func=_cmd_schema)
 
 
-_EXTRA_COMMANDS_CORE = [_add_fetch, _add_schema]
+def _cmd_load(args: argparse.Namespace) -> int:
+    from .output.db import load_runs
+
+    report = load_runs(args.run_dirs, args.db, validate=not args.no_validate)
+    print(f"database: {report.db_url} (schema version {report.schema_version})")
+    print(f"{'table':<18} {'inserted':>9} {'updated':>8} {'unchanged':>10} {'deleted':>8} {'retired':>8}")
+    for c in report.totals():
+        print(f"{c.table:<18} {c.inserted:>9} {c.updated:>8} {c.unchanged:>10} {c.deleted:>8} {c.retired:>8}")
+    quarantined = report.quarantined
+    if quarantined:
+        print(f"quarantined: {len(quarantined)} lines (not loaded; see the load_quarantine table):")
+        for q in quarantined[:10]:
+            print(f"  {q}")
+    return EXIT_ITEM_ERRORS if quarantined else EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .output.db import export_claims
+
+    n = export_claims(args.db, args.out, args.format, include_retired=args.include_retired)
+    if args.out != "-":
+        print(f"{n} claims written to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _add_db(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from .output.db import DEFAULT_URL
+
+    p = sub.add_parser(
+        "load",
+        help="load run directories into SQLite or PostgreSQL (idempotent)",
+        description="Validate every record against the JSON Schema and load documents, sentences, mentions and "
+        "claims (with their items, places, agencies and sanctions links) into the database, one transaction per "
+        "run directory. Loading the same run twice changes nothing; a re-extracted run updates only what changed. "
+        "Invalid lines are quarantined with file and line; the rest loads. Exit status 1 when lines were "
+        "quarantined.",
+    )
+    p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
+    p.add_argument("--db", default=DEFAULT_URL, metavar="URL",
+                   help=f"sqlite:///path.db or postgresql://user@host:port/dbname (default {DEFAULT_URL})")
+    p.add_argument("--no-validate", action="store_true", help="skip JSON Schema validation (faster, for trusted runs)")
+    p.set_defaults(func=_cmd_load)
+
+    p = sub.add_parser(
+        "export",
+        help="write the claims of a database back out (JSONL or CSV, with review status)",
+        description="Export the current claims of a database as JSONL (the claims.jsonl records plus review "
+        "status) or CSV (one row per claim), so the database round-trips.",
+    )
+    p.add_argument("--db", default=DEFAULT_URL, metavar="URL")
+    p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    p.add_argument("--out", default="-", metavar="FILE", help="output file (default: stdout)")
+    p.add_argument("--include-retired", action="store_true",
+                   help="also export reviewed claims a re-extraction no longer produces")
+    p.set_defaults(func=_cmd_export)
+
+
+_EXTRA_COMMANDS_CORE = [_add_fetch, _add_schema, _add_db]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,3 +264,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+from .review.cli import register as review_register  # noqa: E402
+
+_EXTRA_COMMANDS.append(review_register)

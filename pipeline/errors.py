@@ -100,6 +100,28 @@ class Errors:
         "or a 'clause' substring, so that it names one claim."
     )
     E408 = "Cannot write {path}: {detail}. Check that the folder exists and is writable, and that the path is a file."
+    # E5xx: review (the local review page, its decisions, export and stats)
+    E501 = "Nothing to review: give a run directory (newsclaims review RUN_DIR) or a database (newsclaims review --db URL)."
+    E502 = "Reviewer name {name!r} is not usable: {detail}. Pass --reviewer with 1-64 printable characters."
+    E503 = "Cannot listen on {host}:{port}: {detail}. Pick another --port (0 picks a free one)."
+    E504 = "Claim {claim_id!r} is not in the database. Reload the page; the database may have been replaced."
+    E505 = "Decision {decision!r} is not one of {allowed}. Use the page's buttons or keys."
+    E506 = "Decision id {decision_id!r} is not a UUID. The page makes one per decision; reload it and try again."
+    E507 = (
+        "Decision id {decision_id} was already recorded for a different decision ({recorded}). "
+        "Each decision needs a fresh id; reload the page."
+    )
+    E508 = "The correction is not valid: {detail}. Fix the form and save again."
+    E509 = "Nothing to undo: reviewer {reviewer!r} has no decision left to withdraw."
+    E510 = "The request is not valid: {detail}. Reload the page; if it persists, report it with the server log."
+    E511 = "Database {url} has no claims to review. Load a run first: newsclaims review RUN_DIR --db {url}."
+    E512 = "Cannot write the review export to {path}: {detail}. Check that the folder exists and is writable."
+    E513 = "Request refused: {detail}. Open the page at the address the server printed."
+    E514 = (
+        "The database could not record the decision ({detail}); nothing was saved. The page retries with the "
+        "same decision id, which is recorded once."
+    )
+    E515 = "The review server failed to answer ({detail}). Reload the page; if it persists, report it with the server log."
 
 
 class NewsclaimsError(Exception):

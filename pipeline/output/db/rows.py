@@ -120,10 +120,12 @@ def claim_rows(rec: dict[str, Any], load_id: int, line: str | None = None) -> di
         for i, loc in enumerate(rec["locations"])
     ]
     agencies = [(cid, i, *_ref(ag), ag.get("role")) for i, ag in enumerate(rec["agencies"])]
+    # One row per (measure, item it covers), so "which claims involve items banned by 2397 para 7" is a filter.
+    pairs = [(s, item) for s in rec["sanctions"] for item in (s.get("items") or [s.get("item")])]
     sanctions = [
-        (cid, i, _text(s.get("resolution")), _text(s.get("paragraph")), _hs(s.get("hs")),
-         s.get("description"), s.get("item"))
-        for i, s in enumerate(rec["sanctions"])
+        (cid, i, s.get("id"), _text(s.get("resolution")), _text(s.get("paragraph")), _hs(s.get("hs")),
+         s.get("description"), item)
+        for i, (s, item) in enumerate(pairs)
     ]  # fmt: skip
     return {
         CLAIMS.name: [claim],

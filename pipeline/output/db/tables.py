@@ -89,7 +89,7 @@ CLAIM_AGENCIES = TableSpec(
 )
 CLAIM_SANCTIONS = TableSpec(
     "claim_sanctions",
-    ("claim_id", "position", "resolution", "paragraph", "hs", "description", "item"),
+    ("claim_id", "position", "measure_id", "resolution", "paragraph", "hs", "description", "item"),
     ("claim_id", "position"),
     scope=("claim_id", SCOPE_CLAIMS),
 )

@@ -213,6 +213,7 @@ CREATE INDEX claim_agencies_mention_id ON claim_agencies (mention_id);
 CREATE TABLE claim_sanctions (
     claim_id TEXT NOT NULL REFERENCES claims (claim_id) ON DELETE CASCADE,
     position INTEGER NOT NULL,
+    measure_id TEXT,
     resolution TEXT,
     paragraph TEXT,
     hs TEXT,
@@ -274,7 +275,9 @@ WITH vehicle_claims AS (
         l.canonical_name AS place_name,
         l.label AS place_label,
         l.province_id,
-        CASE WHEN cd.quantity_unit IS NULL AND cd.quantity_per IS NULL
+        CASE WHEN (cd.quantity_unit IS NULL
+                   OR cd.quantity_unit NOT IN ('USD', 'CNY', 'KPW', 'KRW', 'EUR', 'RUB', 'JPY', 'GBP', 'percent'))
+                  AND cd.quantity_per IS NULL
              THEN COALESCE(cd.quantity_value, cd.quantity_lower) END AS stated
     FROM claim_details AS cd
     JOIN claim_items AS i ON i.claim_id = cd.claim_id AND i.label = 'VEHICLE'
