@@ -21,7 +21,8 @@ $(TEST_STAMP): pyproject.toml | $(PY)
 	touch $(STAMP) $@
 
 run: $(STAMP)
-	$(VENV)/bin/newsclaims extract corpus/articles.jsonl --out $(RUN_DIR) --overwrite
+	$(VENV)/bin/newsclaims extract corpus/articles.jsonl corpus/events/articles.jsonl --out $(RUN_DIR) --overwrite
+	$(VENV)/bin/newsclaims corroborate $(RUN_DIR) --out $(RUN_DIR)/events.jsonl
 	$(VENV)/bin/newsclaims load $(RUN_DIR) --db $(DB)
 	$(PY) -m pipeline.output.db.queries $(DB) claims_per_county_month
 	$(PY) -m pipeline.output.db.queries $(DB) vehicles_by_province_month
@@ -37,6 +38,9 @@ lint: $(TEST_STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/newsclaims extract corpus/articles.jsonl $(wildcard ../shared/seed) --out runs/eval --overwrite --quiet
 	$(VENV)/bin/newsclaims evaluate runs/eval --gold corpus/gold
+	$(VENV)/bin/newsclaims extract corpus/events/articles.jsonl --out runs/events --overwrite --quiet
+	$(VENV)/bin/newsclaims corroborate runs/events --out runs/events/events.jsonl
+	$(VENV)/bin/newsclaims evaluate runs/events --gold corpus/gold --events runs/events/events.jsonl
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

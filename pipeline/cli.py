@@ -50,6 +50,16 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_run, format_report
 
     result = evaluate_run(args.run_dir, args.gold).to_dict()
+    if args.events:
+        from .corroborate.evaluate import evaluate_events
+        from .corroborate.evaluate import format_report as format_events
+
+        events = evaluate_events(args.events, args.events_gold)
+        result["events"] = events
+        if not args.json:
+            print(format_report({k: v for k, v in result.items() if k != "events"}))
+            print("\nevent grouping:\n" + format_events(events))
+            return EXIT_OK
     print(json.dumps(result, indent=2, sort_keys=True) if args.json else format_report(result))
     return EXIT_OK
 
@@ -237,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--gold", required=True, metavar="DIR", help="folder with *.gold.json files (e.g. corpus/)")
+    p.add_argument("--events", default=None, metavar="EVENTS.jsonl",
+                   help="also score an events file from `newsclaims corroborate` (pairwise and B-cubed P/R/F1)")
+    p.add_argument("--events-gold", default="corpus/events/events-gold.json", metavar="FILE",
+                   help="the expected grouping (default corpus/events/events-gold.json)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=_cmd_evaluate)
 
@@ -267,3 +281,6 @@ if __name__ == "__main__":  # pragma: no cover
 from .review.cli import register as review_register  # noqa: E402
 
 _EXTRA_COMMANDS.append(review_register)
+from .corroborate.cli import register as corroborate_register  # noqa: E402
+
+_EXTRA_COMMANDS.append(corroborate_register)

@@ -13,6 +13,7 @@ class Errors:
     E004 = "Pattern file {path} line {line}: {detail}. Fix the entry; see patterns/README.md for the format."
     E005 = "Pattern directory {path} has no pattern files; expected provinces.jsonl, counties.jsonl, ..."
     E006 = "Gold directory {path} has no gold files (*.gold.json). Point --gold at the corpus folder."
+    E009 = "Gold file {path} has no 'text_sha256': it is not an entity/claim gold file (see corpus/README.md)."
     E008 = "The Dask engine needs the dask extra: pip install 'newsclaims[dask]'."
     E007 = "Run directory {path} has no {name}. Run 'newsclaims extract ... --out {path}' first."
     # E1xx: bad articles (recorded in errors.jsonl, the batch goes on)

@@ -80,7 +80,13 @@ def load_gold(gold_dir: Path) -> dict[str, dict[str, Any]]:
     files = sorted(Path(gold_dir).rglob("*.gold.json"))
     if not files:
         raise NewsclaimsError("E006", path=gold_dir)
-    return {g["text_sha256"]: g for g in (json.loads(p.read_text(encoding="utf-8")) for p in files)}
+    gold: dict[str, dict[str, Any]] = {}
+    for path in files:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(record, dict) or "text_sha256" not in record:
+            raise NewsclaimsError("E009", path=path)
+        gold[record["text_sha256"]] = record
+    return gold
 
 
 def evaluate_run(run_dir: str | Path, gold_dir: str | Path) -> Evaluation:
