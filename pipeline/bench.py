@@ -39,7 +39,8 @@ def synthetic_archive(n: int, *, seed: int = 7) -> list[dict[str, Any]]:
     for i in range(n):
         base = trade[(i // 4) % len(trade)] if i % 4 == 0 else other[i % len(other)]
         text = re.sub(r"\b\d{2,3}\b", lambda m: str(rng.randint(10, 999)), base["text"])
-        out.append({**base, "id": f"bench-{i:06d}", "text": f"{text}\n\nRef. {i}-{rng.randint(0, 10**6)}"})
+        out.append({**base, "id": f"bench-{i:06d}", "url": f"https://bench.example.org/{i:06d}",
+                    "text": f"{text}\n\nRef. {i}-{rng.randint(0, 10**6)}"})
     return out
 
 
@@ -77,32 +78,21 @@ def _run_cli(args: list[str]) -> tuple[float, int]:
     return seconds, int(hwm[-1].split()[1]) if hwm else 0
 
 
-def _steady_rate(tmp: Path, rows: list[dict[str, Any]], workers: int) -> float:
-    """Articles per second with start-up cancelled out: (n2 - n1) / (t(n2) - t(n1))."""
-    half = rows[: len(rows) // 3]
-    t_small, _ = _run_cli(
-        [
-            "extract",
-            str(_write(half, tmp / f"s{workers}.jsonl")),
-            "--out",
-            str(tmp / f"s{workers}"),
-            "--workers",
-            str(workers),
-            "--quiet",
-        ]
-    )
-    t_full, _ = _run_cli(
-        [
-            "extract",
-            str(_write(rows, tmp / f"f{workers}.jsonl")),
-            "--out",
-            str(tmp / f"f{workers}"),
-            "--workers",
-            str(workers),
-            "--quiet",
-        ]
-    )
-    return (len(rows) - len(half)) / max(t_full - t_small, 1e-9)
+def _steady_rate(tmp: Path, rows: list[dict[str, Any]], workers: int, repeat: int = 2) -> float:
+    """Articles per second with start-up cancelled out: (n2 - n1) / (t(n2) - t(n1)), best of `repeat`."""
+    small = rows[: len(rows) // 4]
+    small_src, full_src = _write(small, tmp / f"s{workers}.jsonl"), _write(rows, tmp / f"f{workers}.jsonl")
+    best = 0.0
+    for k in range(repeat):
+        t_small, _ = _run_cli(
+            ["extract", str(small_src), "--out", str(tmp / f"s{workers}-{k}"), "--workers", str(workers), "--quiet"]
+        )
+        t_full, _ = _run_cli(
+            ["extract", str(full_src), "--out", str(tmp / f"f{workers}-{k}"), "--workers", str(workers), "--quiet"]
+        )
+        if t_full > t_small:
+            best = max(best, (len(rows) - len(small)) / (t_full - t_small))
+    return best
 
 
 def _naive(rows: list[dict[str, Any]], out: Path) -> float:
@@ -172,6 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         for _ in tokenizer.pipe([r["text"] for r in rows]):
             pass
         results["floor: spacy.blank tokenizer"] = (time.perf_counter() - t0, tokens, len(rows))
+        _run_cli(["extract", str(_write(rows[:50], tmp / "warm.jsonl")), "--out", str(tmp / "warm"), "--quiet"])
         per_article = tokens / len(rows)
         for workers in (1, 2):
             rate = _steady_rate(tmp, rows, workers)

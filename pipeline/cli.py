@@ -179,8 +179,12 @@ def _add_db(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "quarantined.",
     )
     p.add_argument("run_dirs", nargs="+", metavar="RUN_DIR")
-    p.add_argument("--db", default=DEFAULT_URL, metavar="URL",
-                   help=f"sqlite:///path.db or postgresql://user@host:port/dbname (default {DEFAULT_URL})")
+    p.add_argument(
+        "--db",
+        default=DEFAULT_URL,
+        metavar="URL",
+        help=f"sqlite:///path.db or postgresql://user@host:port/dbname (default {DEFAULT_URL})",
+    )
     p.add_argument("--no-validate", action="store_true", help="skip JSON Schema validation (faster, for trusted runs)")
     p.set_defaults(func=_cmd_load)
 
@@ -193,8 +197,9 @@ def _add_db(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--db", default=DEFAULT_URL, metavar="URL")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--out", default="-", metavar="FILE", help="output file (default: stdout)")
-    p.add_argument("--include-retired", action="store_true",
-                   help="also export reviewed claims a re-extraction no longer produces")
+    p.add_argument(
+        "--include-retired", action="store_true", help="also export reviewed claims a re-extraction no longer produces"
+    )
     p.set_defaults(func=_cmd_export)
 
 
@@ -247,16 +252,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("run_dir", metavar="RUN_DIR")
     p.add_argument("--gold", required=True, metavar="DIR", help="folder with *.gold.json files (e.g. corpus/)")
-    p.add_argument("--events", default=None, metavar="EVENTS.jsonl",
-                   help="also score an events file from `newsclaims corroborate` (pairwise and B-cubed P/R/F1)")
-    p.add_argument("--events-gold", default="corpus/events/events-gold.json", metavar="FILE",
-                   help="the expected grouping (default corpus/events/events-gold.json)")
+    p.add_argument(
+        "--events",
+        default=None,
+        metavar="EVENTS.jsonl",
+        help="also score an events file from `newsclaims corroborate` (pairwise and B-cubed P/R/F1)",
+    )
+    p.add_argument(
+        "--events-gold",
+        default="corpus/events/events-gold.json",
+        metavar="FILE",
+        help="the expected grouping (default corpus/events/events-gold.json)",
+    )
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=_cmd_evaluate)
 
-    for register in [*_EXTRA_COMMANDS_CORE, *_EXTRA_COMMANDS]:
+    for register in [*_EXTRA_COMMANDS_CORE, *_stage_commands(), *_EXTRA_COMMANDS]:
         register(sub)
     return parser
+
+
+def _stage_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
+    """Commands that live with their stage (imported when the parser is built, not at import)."""
+    from .corroborate.cli import register as corroborate_register
+    from .review.cli import register as review_register
+
+    return [corroborate_register, review_register]
 
 
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
@@ -278,9 +299,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-from .review.cli import register as review_register  # noqa: E402
-
-_EXTRA_COMMANDS.append(review_register)
-from .corroborate.cli import register as corroborate_register  # noqa: E402
-
-_EXTRA_COMMANDS.append(corroborate_register)

@@ -143,15 +143,22 @@ def claim(
         "attribution": {"text": None, "start": None, "end": None, "source": None, "status": status},
         "negated": negated,
         "sanctions": [
-            {"id": "UNSCR-2397-7-vehicles", "resolution": "2397", "paragraph": "7", "hs": ["87"],
-             "description": "vehicles", "items": [i["text"] for i in items if i["label"] == "VEHICLE"]}
-        ] if any(i["label"] == "VEHICLE" for i in items) else [],
+            {
+                "id": "UNSCR-2397-7-vehicles",
+                "resolution": "2397",
+                "paragraph": "7",
+                "hs": ["87"],
+                "description": "vehicles",
+                "items": [i["text"] for i in items if i["label"] == "VEHICLE"],
+            }
+        ]
+        if any(i["label"] == "VEHICLE" for i in items)
+        else [],
     }
 
 
 def item(doc: Doc, surface: str, vehicle_class: str, origin: str | None = "CN", occurrence: int = 0) -> dict:
-    sanction = {"id": "UNSCR-2397-7-vehicles", "resolution": "2397", "paragraph": "7", "hs": ["87"],
-                "description": "vehicles"}
+    sanction = {"id": "UNSCR-2397-7-vehicles", "resolution": "2397", "paragraph": "7", "hs": ["87"], "description": "vehicles"}
     ref = doc.ref("VEHICLE", surface, (vehicle_class, vehicle_class), occurrence)
     return {**ref, "class": vehicle_class, "origin": origin, "sanctions": [sanction]}
 

@@ -29,10 +29,13 @@ def test_corpus_same_answers_in_sqlite_and_postgresql(corpus_run: Path, sqlite_u
         first = load_runs([corpus_run], url)
         assert not first.quarantined, first.quarantined[:3]
         again = load_runs([corpus_run], url)
-        changed = {c.table: (c.inserted, c.updated, c.deleted) for c in again.totals() if (c.inserted, c.updated, c.deleted) != (0, 0, 0)}
+        changed = {
+            c.table: (c.inserted, c.updated, c.deleted) for c in again.totals() if (c.inserted, c.updated, c.deleted) != (0, 0, 0)
+        }
         assert not changed, f"loading the same run twice changed rows: {changed}"
-        answers[url] = {name: run_query(url, sql, limit=1000)[1] for name, (_, sql) in EXAMPLES.items()
-                        if name != "load_history"}  # load times differ by nature
+        answers[url] = {
+            name: run_query(url, sql, limit=1000)[1] for name, (_, sql) in EXAMPLES.items() if name != "load_history"
+        }  # load times differ by nature
     sqlite_answers, pg_answers = answers[sqlite_url], answers[pg_url]
     for name in sqlite_answers:
         norm = [tuple(str(v) if v is not None else None for v in row) for row in sqlite_answers[name]]

@@ -52,11 +52,15 @@ def review_decisions(db: Database) -> dict[str, list[dict[str, Any]]]:
 
 
 def review_status(decisions: list[dict[str, Any]]) -> str:
-    """One word for a claim: unreviewed, the reviewers' shared decision (skips aside), or conflict."""
+    """One word for a claim: unreviewed, the reviewers' shared decision, or conflict.
+
+    Skips and flags are neutral (a flag is a note, not a verdict), as in `newsclaims review export`: they
+    count only when nothing else was decided.
+    """
     kinds = {d["decision"] for d in decisions}
     if not kinds:
         return "unreviewed"
-    decided = kinds - {"skip"} or kinds
+    decided = kinds - {"skip", "flag"} or kinds - {"skip"} or kinds
     return decided.pop() if len(decided) == 1 else "conflict"
 
 
