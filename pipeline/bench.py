@@ -39,8 +39,14 @@ def synthetic_archive(n: int, *, seed: int = 7) -> list[dict[str, Any]]:
     for i in range(n):
         base = trade[(i // 4) % len(trade)] if i % 4 == 0 else other[i % len(other)]
         text = re.sub(r"\b\d{2,3}\b", lambda m: str(rng.randint(10, 999)), base["text"])
-        out.append({**base, "id": f"bench-{i:06d}", "url": f"https://bench.example.org/{i:06d}",
-                    "text": f"{text}\n\nRef. {i}-{rng.randint(0, 10**6)}"})
+        out.append(
+            {
+                **base,
+                "id": f"bench-{i:06d}",
+                "url": f"https://bench.example.org/{i:06d}",
+                "text": f"{text}\n\nRef. {i}-{rng.randint(0, 10**6)}",
+            }
+        )
     return out
 
 
@@ -148,6 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--naive-articles", type=int, default=300, help="the naive peer is slow: a sample")
     parser.add_argument("--memory", default="1000,10000", help="archive sizes for the peak-memory check")
+    parser.add_argument("--claims", type=int, default=100_000, help="claims for the database and corroboration timings")
     args = parser.parse_args(argv)
     rows = synthetic_archive(args.articles)
     tokens = _tokens([r["text"] for r in rows])
@@ -191,6 +198,27 @@ def main(argv: list[str] | None = None) -> None:
             _, rss = _run_cli(["extract", str(path), "--out", str(tmp / f"mem{n}"), "--quiet"])
             memory[n] = rss
     _report(results, memory, naive_scores, ours_scores)
+    _stage_benchmarks(args.claims)
+
+
+def _stage_benchmarks(n_claims: int) -> None:
+    """Database load (SQLite) and corroboration of n synthetic claims."""
+    if n_claims <= 0:
+        return
+    from .corroborate.bench import bench_corroborate
+    from .output.db.bench import bench_load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        load = bench_load(n_claims, f"sqlite:///{Path(tmp) / 'bench.db'}")
+    print(
+        f"\nload {n_claims:,} claims ({load['mentions']:,} mentions) into SQLite: first load {load['load_seconds']:.1f} s, "
+        f"unchanged reload {load['reload_seconds']:.1f} s ({load['claims_per_second']:,} claims/s)"
+    )
+    events = bench_corroborate(n_claims)
+    print(
+        f"corroborate {events['claims']:,} claims: {events['seconds']:.1f} s wall, {events['cpu_seconds']:.1f} s CPU, "
+        f"{events['comparisons_per_claim']:.2f} comparisons per claim"
+    )
 
 
 def _scores(tmp: Path) -> tuple[dict[str, Any], dict[str, Any]]:
