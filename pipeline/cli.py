@@ -145,6 +145,12 @@ def _cmd_load(args: argparse.Namespace) -> int:
     from .output.db import load_runs
 
     report = load_runs(args.run_dirs, args.db, validate=not args.no_validate)
+    events_files = [Path(args.events)] if args.events else [p for d in args.run_dirs if (p := Path(d) / "events.jsonl").exists()]
+    if events_files:
+        from .output.db.events import load_events
+
+        for events_file in events_files[-1:]:  # an events file is a full snapshot: the last one wins
+            print(f"events: {load_events(events_file, args.db)} loaded from {events_file}")
     print(f"database: {report.db_url} (schema version {report.schema_version})")
     print(f"{'table':<18} {'inserted':>9} {'updated':>8} {'unchanged':>10} {'deleted':>8} {'retired':>8}")
     for c in report.totals():
@@ -186,6 +192,12 @@ def _add_db(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help=f"sqlite:///path.db or postgresql://user@host:port/dbname (default {DEFAULT_URL})",
     )
     p.add_argument("--no-validate", action="store_true", help="skip JSON Schema validation (faster, for trusted runs)")
+    p.add_argument(
+        "--events",
+        default=None,
+        metavar="EVENTS.jsonl",
+        help="also load the events of `newsclaims corroborate` (default: RUN_DIR/events.jsonl if present)",
+    )
     p.set_defaults(func=_cmd_load)
 
     p = sub.add_parser(
