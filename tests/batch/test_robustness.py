@@ -14,8 +14,10 @@ import pytest
 
 from pipeline.batch.runner import ExtractOptions, run_extract
 
-TEXT = ("Over {n} Chinese-made trucks were smuggled into Hyesan in March, a source told Daily NK. "
-        "Customs officers in Sinuiju took bribes of 20,000 yuan per truck.")
+TEXT = (
+    "Over {n} Chinese-made trucks were smuggled into Hyesan in March, a source told Daily NK. "
+    "Customs officers in Sinuiju took bribes of 20,000 yuan per truck."
+)
 
 
 def _archive(path: Path, n: int, *, extra: list[dict] | None = None) -> Path:
@@ -32,8 +34,18 @@ def _files(run: Path) -> dict[str, bytes]:
 def test_robustness_kill_9_then_rerun_gives_the_uninterrupted_result(tmp_path):
     src = _archive(tmp_path / "in.jsonl", 120)
     run_extract([str(src)], tmp_path / "clean", options=ExtractOptions(progress=False, shard_size=4))
-    cmd = [sys.executable, "-m", "pipeline", "extract", str(src), "--out", str(tmp_path / "killed"), "--shard-size", "4",
-           "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "extract",
+        str(src),
+        "--out",
+        str(tmp_path / "killed"),
+        "--shard-size",
+        "4",
+        "--quiet",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     shards = tmp_path / "killed" / "shards"
     deadline = time.monotonic() + 120
@@ -85,8 +97,7 @@ def test_robustness_dask_local_cluster_output_is_byte_identical(tmp_path):
     pytest.importorskip("distributed")
     src = _archive(tmp_path / "in.jsonl", 24)
     run_extract([str(src)], tmp_path / "local", options=ExtractOptions(progress=False, shard_size=5))
-    run_extract([str(src)], tmp_path / "dask",
-                options=ExtractOptions(progress=False, shard_size=5, engine="dask", workers=2))
+    run_extract([str(src)], tmp_path / "dask", options=ExtractOptions(progress=False, shard_size=5, engine="dask", workers=2))
     assert _files(tmp_path / "dask") == _files(tmp_path / "local")
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["engine"] == "dask" and manifest["complete"]

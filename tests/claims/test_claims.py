@@ -94,8 +94,7 @@ def test_claims_rate_two_to_three_times_a_week(nlp):
         # January publication: a later month is last year's
         ("In December, 40 trucks were smuggled into Hyesan.", "2025-01-15", "2024-12-01", "2024-12-31", "asserted"),
         # "May" the month is not the modal "may"
-        ("The second batch of 40 trucks was smuggled into Hyesan in May.", "2025-06-15", "2025-05-01", "2025-05-31",
-         "asserted"),
+        ("The second batch of 40 trucks was smuggled into Hyesan in May.", "2025-06-15", "2025-05-01", "2025-05-31", "asserted"),
         # since + relative: open-ended to the publication date (a leap day)
         ("Since last month, 40 trucks were smuggled into Hyesan.", "2024-02-29", "2024-01-01", "2024-02-29", "asserted"),
         # month end

@@ -40,16 +40,22 @@ def test_end_to_end_html_warc_and_http_match_plain_text(tmp_path, server, fast):
     text_dir.mkdir()
     rows = [{"id": p.stem, "text": expected_text(p), "published": _published(p)} for p in ARTICLES]
     (text_dir / "pages.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    warc = write_warc(tmp_path / "pages.warc.gz", [WarcPage(f"https://news.example.org/{p.stem}", p.read_bytes(),
-                                                            "text/html") for p in ARTICLES])
+    warc = write_warc(
+        tmp_path / "pages.warc.gz",
+        [WarcPage(f"https://news.example.org/{p.stem}", p.read_bytes(), "text/html") for p in ARTICLES],
+    )
     for page in ARTICLES:
         server.routes[f"/{page.stem}"] = html_reply(page.read_bytes())
     urls = tmp_path / "pages.urls"
     urls.write_text("".join(server.url(f"/{p.stem}") + "\n" for p in ARTICLES), encoding="utf-8")
 
     runs = {}
-    for name, inputs in {"text": [str(text_dir)], "html": [str(p) for p in ARTICLES], "warc": [str(warc)],
-                         "http": [str(urls)]}.items():
+    for name, inputs in {
+        "text": [str(text_dir)],
+        "html": [str(p) for p in ARTICLES],
+        "warc": [str(warc)],
+        "http": [str(urls)],
+    }.items():
         run_extract(inputs, tmp_path / "runs" / name, options=ExtractOptions(progress=False))
         runs[name] = _claims_by_text(tmp_path / "runs" / name)
 
