@@ -30,7 +30,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     )
     summary = run_extract(args.inputs, args.out, options=options)
     print(f"documents: {summary.documents}")
-    print("mentions:  " + ", ".join(f"{k} {v}" for k, v in sorted(summary.mentions.items())) or "mentions: 0")
+    print("mentions:  " + (", ".join(f"{k} {v}" for k, v in sorted(summary.mentions.items())) or "0"))
     print("claims:    " + (", ".join(f"{k} {v}" for k, v in sorted(summary.claims.items())) or "0"))
     errors = sum(summary.errors.values())
     print(
@@ -215,7 +215,7 @@ def _add_db(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=_cmd_export)
 
 
-_EXTRA_COMMANDS_CORE = [_add_fetch, _add_schema, _add_db]
+_CORE_COMMANDS = [_add_fetch, _add_schema, _add_db]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -279,7 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=_cmd_evaluate)
 
-    for register in [*_EXTRA_COMMANDS_CORE, *_stage_commands(), *_EXTRA_COMMANDS]:
+    for register in [*_CORE_COMMANDS, *_stage_commands()]:
         register(sub)
     return parser
 
@@ -290,9 +290,6 @@ def _stage_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # 
     from .review.cli import register as review_register
 
     return [corroborate_register, review_register]
-
-
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []  # type: ignore[type-arg]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

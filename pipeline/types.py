@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any
 
 
@@ -40,10 +41,10 @@ class Document:
 
     def __post_init__(self) -> None:
         if not self.doc_id:
-            object.__setattr__(self, "doc_id", "d" + text_sha256(self.text)[:15])
+            object.__setattr__(self, "doc_id", "d" + self.text_sha256[:15])
 
-    @property
-    def text_sha256(self) -> str:
+    @cached_property
+    def text_sha256(self) -> str:  # read by the doc_id default, dedup and the record: hash the text once
         return text_sha256(self.text)
 
     def to_record(self) -> dict[str, Any]:

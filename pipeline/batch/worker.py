@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from collections import Counter
@@ -112,8 +113,6 @@ def process_shard(
     """Extract one shard and write it; idempotent (a shard whose marker exists is left as it is)."""
     done = Path(shard_dir) / f"{shard_id}.done"
     if done.exists():
-        import json
-
         return json.loads(done.read_text(encoding="utf-8"))
     return write_shard(shard_dir, shard_id, process_items(items, patterns_dir=patterns_dir, doc_timeout=doc_timeout))
 

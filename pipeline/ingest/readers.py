@@ -152,7 +152,7 @@ def document_from_record(obj: Any, *, source: str, line: int | None, obtained: s
         return error(source, "E106", line=line, field="(line)", expected="a JSON object", got=type(obj).__name__)
     text = obj.get("text")
     if not isinstance(text, str) or not text.strip():
-        if isinstance(obj.get("html"), str) and "html" in _READERS:
+        if isinstance(obj.get("html"), str) and "html" in _RECORD_HOOKS:
             return _RECORD_HOOKS["html"](obj, source, line)
         return error(source, "E104", line=line)
     meta: dict[str, Any] = {}

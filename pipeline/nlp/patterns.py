@@ -66,12 +66,8 @@ _APOSTROPHES = ("'", "’", "‘", "ʼ", "`")
 
 
 def default_patterns_dir() -> Path:
-    """The pattern pack shipped with the package (a checkout's `patterns/` or the installed copy)."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[2] / "patterns", here.parents[1] / "patterns_data"):
-        if (candidate / "counties.jsonl").exists():
-            return candidate
-    return here.parents[2] / "patterns"
+    """The pattern pack of the checkout this package runs from (`patterns/` beside `pipeline/`)."""
+    return Path(__file__).resolve().parents[2] / "patterns"
 
 
 def pack_sha256(directory: Path) -> str:
