@@ -20,6 +20,7 @@ KINDS = ("documents", "mentions", "claims", "errors")
 
 _NLP: Any = None
 _PATTERNS: str | None = None
+_CACHE_WARM = False
 
 
 class DocumentTimeout(Exception):
@@ -28,11 +29,12 @@ class DocumentTimeout(Exception):
 
 def init_worker(patterns_dir: str | None) -> None:
     """Load the pipeline once per process (ProcessPoolExecutor initializer, Dask worker plugin)."""
-    global _NLP, _PATTERNS
+    global _NLP, _PATTERNS, _CACHE_WARM
     from ..nlp.build import build_pipeline
 
     _NLP = build_pipeline(patterns_dir=patterns_dir)
     _PATTERNS = patterns_dir
+    _CACHE_WARM = False
 
 
 def _pipeline(patterns_dir: str | None) -> Any:
@@ -67,6 +69,7 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
     nlp = _pipeline(patterns_dir)
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
     seen: dict[str, str] = {}
+    _warm_tokenizer_cache(nlp, items)
     with nlp.memory_zone():  # strings and docs of this shard are freed when it is done: flat memory
         for item in items:
             if isinstance(item, ErrorRecord):
@@ -89,6 +92,23 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
             out["mentions"].extend(result.mentions)
             out["claims"].extend(result.claims)
     return out
+
+
+def _warm_tokenizer_cache(nlp: Any, items: list[ReadItem]) -> None:
+    """Fill the tokenizer's chunk cache from the first shard this process sees, outside any memory zone.
+
+    Inside `memory_zone()` spaCy reads its tokenizer cache but never adds to it (the cached lexemes would be
+    freed with the zone), so without this every word of every article is split afresh: measured about half
+    the run's time. The cache is capped by spaCy (10,000 chunks), and the strings of one shard stay interned
+    for the life of the process, so memory stays flat. Tokenisation is the same with or without the cache.
+    """
+    global _CACHE_WARM
+    if _CACHE_WARM:
+        return
+    _CACHE_WARM = True
+    for item in items:
+        if isinstance(item, Document) and len(item.text) <= 200_000:
+            nlp.tokenizer(item.text)
 
 
 def _crash(item: Document, err: BaseException) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
+from ..nlp.sentences import lowers
 from ..types import Document, Mention, stable_id
 from .cues import Cues, Trigger, cues_for
 from .timex import TimeExpr, find_times, parse_published
@@ -72,14 +73,15 @@ def _clauses(doc: Doc, sent: Span, cues: Cues) -> list[tuple[Span, list[Trigger]
     if not triggers:
         return []
     bounds = [sent.start]
-    for tok in sent[1:-1]:
-        boundary = tok.text == ";" or (tok.text == "," and tok.i + 1 < sent.end and doc[tok.i + 1].lower_ in CLAUSE_BREAKS)
+    lows = lowers(doc)
+    for i in range(sent.start + 1, sent.end - 1):
+        boundary = lows[i] == ";" or (lows[i] == "," and lows[i + 1] in CLAUSE_BREAKS)
         if not boundary:
             continue
-        left = [t for t in triggers if bounds[-1] <= t.start < tok.i]
-        right = [t for t in triggers if tok.i < t.start]
+        left = [t for t in triggers if bounds[-1] <= t.start < i]
+        right = [t for t in triggers if i < t.start]
         if left and right and any(map(cues.verbal, left)) and any(map(cues.verbal, right)):
-            bounds.append(tok.i + 1)
+            bounds.append(i + 1)
     bounds.append(sent.end)
     out = []
     for a, b in zip(bounds, bounds[1:], strict=False):

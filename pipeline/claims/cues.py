@@ -7,7 +7,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from ..nlp.sentences import text_of
+from ..nlp.sentences import lowers, text_of
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,14 @@ class Cues:
     def triggers(self, doc: Doc, start: int, end: int) -> list[Trigger]:
         """Every trigger in tokens [start, end): one dict lookup per token."""
         out = []
+        lows = lowers(doc)
+        by_first = self._by_first
         for i in range(start, end):
-            for phrase, name in self._by_first.get(doc[i].lower_, ()):
+            if lows[i] not in by_first:
+                continue
+            for phrase, name in by_first[lows[i]]:
                 n = len(phrase)
-                if i + n > end or (n > 1 and tuple(t.lower_ for t in doc[i : i + n]) != phrase):
+                if i + n > end or (n > 1 and tuple(lows[i : i + n]) != phrase):
                     continue
                 if not self._vetoed(doc, i, i + n, name):
                     out.append(Trigger(name, i, i + n, doc[i : i + n].text))
@@ -75,7 +79,8 @@ class Cues:
         # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
         if tok.ent_type_ and tok.ent_type_ not in ("QUANTITY",):
             return True
-        if name == "trade" and tok.lower_ == "crossing" and e < len(doc) and doc[e].lower_ in ("point", "points"):
+        lows = lowers(doc)
+        if name == "trade" and lows[s] == "crossing" and e < len(doc) and lows[e] in ("point", "points"):
             return True
         return False
 
@@ -86,14 +91,14 @@ class Cues:
 
     def find(self, doc: Doc, start: int, end: int, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
         """The first (in phrase order) of `phrases` found in tokens [start, end)."""
-        lowers = [t.lower_ for t in doc[start:end]]
-        present = set(lowers)
+        lows = lowers(doc)[start:end]
+        present = set(lows)
         for phrase in phrases:
             if phrase[0] not in present:
                 continue
             n = len(phrase)
-            for i in range(len(lowers) - n + 1):
-                if lowers[i] == phrase[0] and tuple(lowers[i : i + n]) == phrase:
+            for i in range(len(lows) - n + 1):
+                if lows[i] == phrase[0] and tuple(lows[i : i + n]) == phrase:
                     return start + i, start + i + n
         return None
 
@@ -141,15 +146,13 @@ class Cues:
         """A negation cue in the clause close to the trigger ("did not", "no trucks were")."""
         lo = max(start, trigger.start - 6)
         hi = min(end, trigger.end + 2)
-        lowers = [t.lower_ for t in doc[lo:hi]]
-        for i in range(len(lowers)):
+        lows = lowers(doc)[lo:hi]
+        for i in range(len(lows)):
             for phrase in self.negation:
                 n = len(phrase)
-                if tuple(lowers[i : i + n]) == phrase:
-                    nxt = tuple(lowers[i : i + 2])
-                    if nxt in self.negation_exceptions or (
-                        phrase[0] == "no" and i + 1 < len(lowers) and lowers[i + 1] == "longer"
-                    ):
+                if tuple(lows[i : i + n]) == phrase:
+                    nxt = tuple(lows[i : i + 2])
+                    if nxt in self.negation_exceptions or (phrase[0] == "no" and i + 1 < len(lows) and lows[i + 1] == "longer"):
                         continue
                     return True
         return False
@@ -157,13 +160,13 @@ class Cues:
     def role(self, doc: Doc, ent: Span, clause_start: int) -> str | None:
         """The role a preposition before the mention gives it ("from Dandong" -> origin)."""
         lo = max(clause_start, ent.start - 9)
-        lowers = [t.lower_ for t in doc[lo : ent.start]]
-        for hops, i in enumerate(range(len(lowers) - 1, -1, -1)):
-            if hops >= 6 or lowers[i] in (".", ";") or doc[lo + i].is_space:
+        lows = lowers(doc)[lo : ent.start]
+        for hops, i in enumerate(range(len(lows) - 1, -1, -1)):
+            if hops >= 6 or lows[i] in (".", ";") or not lows[i].strip():
                 return None
-            for role, phrase in self._roles_by_last.get(lowers[i], ()):
+            for role, phrase in self._roles_by_last.get(lows[i], ()):
                 n = len(phrase)
-                if i - n + 1 >= 0 and tuple(lowers[i - n + 1 : i + 1]) == phrase:
+                if i - n + 1 >= 0 and tuple(lows[i - n + 1 : i + 1]) == phrase:
                     return role
         return None
 

@@ -52,6 +52,8 @@ ORDINAL_QUARTER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd
 STREET_WORDS = {"street", "st", "st.", "avenue", "road", "square", "plaza", "bridge", "factory", "enterprise", "school"}
 _YEAR = r"^(?:19\d\d|20\d\d)$"
 _DAY = r"^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$"
+YEARS = [str(y) for y in range(1900, 2100)]
+DAYS = [f"{d}{suffix}" for d in range(1, 32) for suffix in ("", "st", "nd", "rd", "th")]
 
 
 def parse_published(value: str | None) -> dt.date | None:
@@ -92,95 +94,103 @@ class TimeExpr:
         }
 
 
-@lru_cache(maxsize=4)
-def _matcher(vocab: Vocab) -> Matcher:
-    """The time-expression Matcher of a vocab (built once; build it outside any memory_zone)."""
+def _patterns() -> dict[str, list[list[dict[str, Any]]]]:
+    """The time-expression grammar: Matcher patterns by kind."""
+    # Sets, not REGEX predicates: a set is one hash lookup per token, a REGEX runs for every token and state
+    # (the matcher was a tenth of a run's time). They hold exactly the strings _YEAR and _DAY accept.
     month = {"LOWER": {"IN": sorted(MONTHS)}}
-    year = {"TEXT": {"REGEX": _YEAR}}
-    day = {"LOWER": {"REGEX": _DAY}}
+    year = {"LOWER": {"IN": YEARS}}
+    day = {"LOWER": {"IN": DAYS}}
     part = {"LOWER": {"IN": sorted(PARTS)}}
     dash = {"ORTH": {"IN": ["-", "–"]}, "OP": "?"}
     of = {"LOWER": "of", "OP": "?"}
     rel = {"LOWER": {"IN": ["this", "last", "next", "past", "previous", "current"]}}
     unit = {"LOWER": {"IN": ["year", "month", "week", "spring", "summer", "autumn", "fall", "winter"]}}
+    patterns: dict[str, list[list[dict[str, Any]]]] = {}
+    patterns["MONTH"] = [
+        [month],
+        [month, year],
+        [month, {"ORTH": ",", "OP": "?"}, year],
+        [month, day],
+        [month, day, {"ORTH": ","}, year],
+        [month, day, year],
+        [day, month],
+        [day, month, year],
+        [part, dash, of, month],
+        [part, dash, of, month, year],
+        [{"LOWER": "the"}, part, of, month],
+        [{"LOWER": "the"}, part, of, month, year],
+    ]
+    patterns["RANGE"] = [
+        [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month],
+        [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month, year],
+        [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month],
+        [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
+        [
+            {"LOWER": {"IN": ["from", "between"]}},
+            month,
+            year,
+            {"LOWER": {"IN": ["to", "and", "through", "until"]}},
+            month,
+            year,
+        ],
+        [{"LOWER": {"IN": ["from", "between"]}}, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, year],
+    ]
+    patterns["YEAR"] = [[year], [part, dash, year], [part, of, year], [{"LOWER": "the"}, part, of, year]]
+    patterns["REL"] = [
+        [rel, unit],
+        [part, rel, unit],
+        [{"LOWER": "earlier"}, {"LOWER": "this"}, unit],
+        [{"LOWER": "later"}, {"LOWER": "this"}, unit],
+        [part, {"LOWER": "this"}, unit],
+        [{"LOWER": "a"}, unit, {"LOWER": "ago"}],
+    ]
+    patterns["HALF"] = [
+        [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, year],
+        [
+            {"LOWER": "the"},
+            {"LOWER": {"IN": sorted(ORDINAL_HALF)}},
+            {"LOWER": "half"},
+            {"LOWER": "of"},
+            rel,
+            {"LOWER": "year"},
+        ],
+    ]
+    patterns["QUARTER"] = [
+        [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_QUARTER)}}, {"LOWER": "quarter"}, {"LOWER": "of"}, year],
+        [{"LOWER": {"IN": ["q1", "q2", "q3", "q4"]}}, year],
+    ]
+    patterns["FUZZY"] = [
+        [{"LOWER": {"IN": ["recently", "lately"]}}],
+        [{"LOWER": "in"}, {"LOWER": "recent"}, {"LOWER": {"IN": ["weeks", "months", "days", "years"]}}],
+        [{"LOWER": "until"}, {"LOWER": "recently"}],
+    ]
+    return patterns
+
+
+@lru_cache(maxsize=4)
+def _matcher(vocab: Vocab) -> Matcher:
+    """The time-expression Matcher of a vocab (built once; build it outside any memory_zone)."""
     m = Matcher(vocab)
-    m.add(
-        "MONTH",
-        [
-            [month],
-            [month, year],
-            [month, {"ORTH": ",", "OP": "?"}, year],
-            [month, day],
-            [month, day, {"ORTH": ","}, year],
-            [month, day, year],
-            [day, month],
-            [day, month, year],
-            [part, dash, of, month],
-            [part, dash, of, month, year],
-            [{"LOWER": "the"}, part, of, month],
-            [{"LOWER": "the"}, part, of, month, year],
-        ],
-    )
-    m.add(
-        "RANGE",
-        [
-            [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month],
-            [{"LOWER": "from"}, part, {"LOWER": "to"}, part, dash, month, year],
-            [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month],
-            [{"LOWER": {"IN": ["from", "between"]}}, month, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, month, year],
-            [
-                {"LOWER": {"IN": ["from", "between"]}},
-                month,
-                year,
-                {"LOWER": {"IN": ["to", "and", "through", "until"]}},
-                month,
-                year,
-            ],
-            [{"LOWER": {"IN": ["from", "between"]}}, year, {"LOWER": {"IN": ["to", "and", "through", "until"]}}, year],
-        ],
-    )
-    m.add("YEAR", [[year], [part, dash, year], [part, of, year], [{"LOWER": "the"}, part, of, year]])
-    m.add(
-        "REL",
-        [
-            [rel, unit],
-            [part, rel, unit],
-            [{"LOWER": "earlier"}, {"LOWER": "this"}, unit],
-            [{"LOWER": "later"}, {"LOWER": "this"}, unit],
-            [part, {"LOWER": "this"}, unit],
-            [{"LOWER": "a"}, unit, {"LOWER": "ago"}],
-        ],
-    )
-    m.add(
-        "HALF",
-        [
-            [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_HALF)}}, {"LOWER": "half"}, {"LOWER": "of"}, year],
-            [
-                {"LOWER": "the"},
-                {"LOWER": {"IN": sorted(ORDINAL_HALF)}},
-                {"LOWER": "half"},
-                {"LOWER": "of"},
-                rel,
-                {"LOWER": "year"},
-            ],
-        ],
-    )
-    m.add(
-        "QUARTER",
-        [
-            [{"LOWER": "the"}, {"LOWER": {"IN": sorted(ORDINAL_QUARTER)}}, {"LOWER": "quarter"}, {"LOWER": "of"}, year],
-            [{"LOWER": {"REGEX": "^q[1-4]$"}}, year],
-        ],
-    )
-    m.add(
-        "FUZZY",
-        [
-            [{"LOWER": {"IN": ["recently", "lately"]}}],
-            [{"LOWER": "in"}, {"LOWER": "recent"}, {"LOWER": {"IN": ["weeks", "months", "days", "years"]}}],
-            [{"LOWER": "until"}, {"LOWER": "recently"}],
-        ],
-    )
+    for key, patterns in _patterns().items():
+        m.add(key, patterns)
     return m
+
+
+def _pattern_words() -> frozenset[str]:
+    """Every lower-case word a time expression can be made of (what the patterns accept, token by token)."""
+    words: set[str] = set()
+    for patterns in _patterns().values():
+        for pattern in patterns:
+            for token in pattern:
+                for attr, value in token.items():
+                    if attr == "OP":
+                        continue
+                    if isinstance(value, str):
+                        words.add(value.lower())
+                    elif isinstance(value, dict):
+                        words.update(v.lower() for v in value["IN"])
+    return frozenset(words)
 
 
 ANCHORS = frozenset(MONTHS) | {
@@ -203,19 +213,36 @@ ANCHORS = frozenset(MONTHS) | {
     "recent",
 }
 _YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
+_INNER = _pattern_words()
 
 
-def _doc_matches(doc: Doc) -> list[tuple[int, int, int]]:
-    """Time-expression matches of the whole doc, computed once per doc and kept in `doc.user_data`."""
-    cached = doc.user_data.get("newsclaims_timex")
-    if cached is None:
-        from ..nlp.entities import windowed_matches
-        from ..nlp.sentences import text_of
+def _matches_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, int]]:
+    """Time-expression matches inside tokens [start, end).
 
+    The windows (runs of words that can be part of a time expression, holding an anchor) are found once per
+    doc, a set lookup per token; the matcher runs only on the windows that overlap a clause that can hold a
+    claim, each at most once (kept in `doc.user_data`). Most sentences hold no claim, so most windows are
+    never matched.
+    """
+    from ..nlp.entities import anchor_runs, match_windows
+    from ..nlp.sentences import lowers, text_of
+
+    state: tuple[dict[tuple[int, int], list[tuple[int, int, int]]], list[tuple[int, int]]] | None
+    state = doc.user_data.get("newsclaims_timex")
+    if state is None:
         anchors = ANCHORS | set(_YEAR_IN_TEXT.findall(text_of(doc)))
-        cached = windowed_matches(_matcher(doc.vocab), doc, anchors, before=6, after=7)
-        doc.user_data["newsclaims_timex"] = cached
-    return cached
+        done_new: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        state = (done_new, anchor_runs(lowers(doc), _INNER, frozenset(anchors)))
+        doc.user_data["newsclaims_timex"] = state
+    done, windows = state
+    out: list[tuple[int, int, int]] = []
+    for window in windows:
+        if window[1] <= start or window[0] >= end:
+            continue
+        if window not in done:
+            done[window] = match_windows(_matcher(doc.vocab), doc, [window])
+        out.extend(m for m in done[window] if start <= m[1] and m[2] <= end)
+    return sorted(set(out), key=lambda m: (m[1], m[2], m[0]))
 
 
 SIGNALS = {"since": "since", "until": "until", "till": "until", "by": "by", "before": "until", "after": "since"}
@@ -249,7 +276,7 @@ _PREP_OK_FOR_AMBIGUOUS = {
 def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> list[TimeExpr]:
     """All time expressions in tokens [start, end), longest first, without overlaps, in text order."""
     sent = doc[start:end]
-    matches = [(k, s - start, e - start) for k, s, e in _doc_matches(doc) if start <= s and e <= end]
+    matches = [(k, s - start, e - start) for k, s, e in _matches_in(doc, start, end)]
     matches = sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1]))
     taken: set[int] = set()
     out: list[TimeExpr] = []
@@ -287,6 +314,18 @@ def _plausible(doc: Doc, span: Span, kind: str) -> bool:
         if prev in ("resolution", "resolutions", "no", "no.", "article", "paragraph", "$", "us$") or nxt in ("committee",):
             return False
     return True
+
+
+@lru_cache(maxsize=4096)
+def _parse_day(text: str, base: dt.datetime) -> dt.date | None:
+    """dateparser on one explicit day string, remembered: the same dates recur across an archive (same
+    text, same publication date), and dateparser tries many patterns on every call."""
+    import dateparser
+
+    parsed = dateparser.parse(
+        text, languages=["en"], settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]}
+    )
+    return parsed.date() if parsed is not None else None
 
 
 def _month_bounds(year: int, month: int, first_day: int = 1, last_day: int = 31) -> tuple[dt.date, dt.date]:
@@ -329,17 +368,11 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
             return _expr(span, start, end, "month", relation, published, explicit_year)
         days = [int(re.sub(r"\D", "", t)) for t in toks if re.match(_DAY, t) and t not in MONTHS]
         if days:
-            import dateparser
-
             base = dt.datetime(year, 12, 31) if published is None else dt.datetime.combine(published, dt.time())
-            parsed = dateparser.parse(
-                span.text if years else f"{span.text} {year}",
-                languages=["en"],
-                settings={"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past", "REQUIRE_PARTS": ["day", "month"]},
-            )
-            if parsed is None:
+            day = _parse_day(span.text if years else f"{span.text} {year}", base)
+            if day is None:
                 return None
-            return _expr(span, parsed.date(), parsed.date(), "day", relation, published, explicit_year)
+            return _expr(span, day, day, "day", relation, published, explicit_year)
         if parts:
             first_day, last_day = PARTS[parts[0]]
             start, end = _month_bounds(year, months[0], first_day, last_day)

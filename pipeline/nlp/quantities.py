@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from .entities import EXT, windowed_matches
-from .sentences import text_of
+from .entities import EXT, anchor_runs, match_windows
+from .sentences import lowers, text_of
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _DIGITS_IN_TEXT = re.compile(r"\d[\d,.]*")
@@ -65,7 +66,15 @@ class QuantityMatcher:
         # Every match contains a number word, a digit string or a currency sign, or ends with the last word
         # of a vague expression ("a few", "tens of thousands"): the matcher only runs around those.
         self._anchors = frozenset(words) | frozenset(self.cur_prefix) | {key[-1] for key in self.vague}
-        self._before = max(len(key) for key in self.vague)
+        # Every token of every match is a number (LIKE_NUM) or one of these words: the matcher only needs the
+        # run of such tokens around an anchor, usually one to three tokens, not a fixed window.
+        self._inner = (
+            self._anchors
+            | frozenset(_RANGE_JOINERS)
+            | frozenset(suffix_single)
+            | {w for multi in suffix_multi for w in multi}
+            | {w for key in self.vague for w in key}
+        )
 
     def __call__(self, doc: Doc) -> Doc:
         taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
@@ -88,13 +97,19 @@ class QuantityMatcher:
         return doc
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """Matches inside the maximal runs of number-like tokens that hold an anchor (a number, a currency
+        sign, the last word of a vague expression)."""
         digits = {m.group().rstrip(".,") for m in _DIGITS_IN_TEXT.finditer(text_of(doc))}
-        return windowed_matches(self.matcher, doc, self._anchors | digits, before=self._before, after=12)
+        anchors = self._anchors | digits
+        numeric = doc.to_array([LIKE_NUM]).reshape(-1).tolist() if len(doc) else []
+        windows = anchor_runs(lowers(doc), self._inner, anchors, numeric)
+        return match_windows(self.matcher, doc, windows)
 
     # -- analysis -------------------------------------------------------------------------------------
 
     def _analyse(self, doc: Doc, kind: str, start: int, end: int) -> tuple[Span, dict[str, Any]] | None:
-        toks = [t.lower_ for t in doc[start:end]]
+        lows = lowers(doc)
+        toks = lows[start:end]
         q: dict[str, Any] = {
             "value": None,
             "lower": None,
@@ -123,7 +138,7 @@ class QuantityMatcher:
                 lo, hi = self._number(lo_toks), self._number(hi_toks)
                 if lo is None or hi is None or hi <= lo:
                     return None
-                if joiner == "and" and not (start > 0 and doc[start - 1].lower_ == "between"):
+                if joiner == "and" and not (start > 0 and lows[start - 1] == "between"):
                     return None
                 if joiner in ("-", "–", "—") and (_YEAR.match(lo_toks[-1]) or _spaced_joiner(doc, start, end)):
                     return None
@@ -209,13 +224,14 @@ class QuantityMatcher:
         return _tidy(total + current)
 
     def _plausible(self, doc: Doc, start: int, end: int, core: list[str], q: dict[str, Any], has_unit: bool) -> bool:
-        prev = doc[start - 1].lower_ if start > 0 else ""
+        lows = lowers(doc)
+        prev = lows[start - 1] if start > 0 else ""
         if prev in self.not_after or prev in self.months:
             return False
-        nxt = doc[end].lower_ if end < len(doc) else ""
+        nxt = lows[end] if end < len(lows) else ""
         if nxt in self.months:
             return False
-        if nxt in ("-", "–") and end + 1 < len(doc) and doc[end + 1].lower_ in self.not_before:
+        if nxt in ("-", "–") and end + 1 < len(lows) and lows[end + 1] in self.not_before:
             return False
         if nxt in self.not_before and not has_unit:
             return False
@@ -226,11 +242,12 @@ class QuantityMatcher:
         return True
 
     def _qualifier(self, doc: Doc, start: int, kind: str) -> tuple[int, dict[str, Any] | None]:
+        lows = lowers(doc)
         for n in range(min(self.max_qual, start), 0, -1):
-            key = tuple(t.lower_ for t in doc[start - n : start])
+            key = tuple(lows[start - n : start])
             if key in self.qualifiers:
                 return start - n, self.qualifiers[key]
-        if kind == "RANGE" and start > 0 and doc[start - 1].lower_ in ("between", "from"):
+        if kind == "RANGE" and start > 0 and lows[start - 1] in ("between", "from"):
             return start - 1, {}
         return start, None
 

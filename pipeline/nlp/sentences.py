@@ -27,6 +27,14 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+def lowers(doc: Doc) -> list[str]:
+    """Every token's lower-case form, read once per doc (each `doc[i]` builds a new Token object)."""
+    cached = doc.user_data.get("newsclaims_lowers")
+    if cached is None:
+        cached = doc.user_data["newsclaims_lowers"] = [t.lower_ for t in doc]
+    return cached
+
+
 def _starts_sentence(ch: str) -> bool:
     return ch.isupper() or ch.isdigit() or ch in _OPENERS
 

@@ -10,23 +10,34 @@ from pathlib import Path
 from typing import Any
 
 import jsonlines
+import orjson
+
+_OPTIONS = orjson.OPT_SORT_KEYS
 
 
 def dumps(record: Any) -> str:
-    """One canonical JSON line: sorted keys, real Unicode, no trailing spaces."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+    """One canonical JSON line: sorted keys, real Unicode (UTF-8), compact separators."""
+    return orjson.dumps(record, option=_OPTIONS).decode("utf-8")
 
 
 def write_jsonl_atomic(path: Path, records: Iterable[dict[str, Any]]) -> int:
-    """Write records to `path` via a temp file and rename, so readers never see half a file."""
+    """Write records to `path` via a temp file and rename, so readers never see half a file.
+
+    orjson encodes a record about 10x faster than `json.dumps(sort_keys=True)`; at about 60 records per
+    article that was a fifth of a run's time.
+    """
+    return write_lines_atomic(path, (orjson.dumps(rec, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE) for rec in records))
+
+
+def write_lines_atomic(path: Path, lines: Iterable[bytes]) -> int:
+    """Write already encoded lines (each ending in a newline) to `path` atomically; returns how many."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     count = 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            writer = jsonlines.Writer(fh, dumps=dumps)
-            for rec in records:
-                writer.write(rec)
+        with os.fdopen(fd, "wb") as fh:
+            for line in lines:
+                fh.write(line)
                 count += 1
             fh.flush()
             os.fsync(fh.fileno())
@@ -53,5 +64,5 @@ def write_json_atomic(path: Path, obj: Any) -> None:
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     """Stream the records of a JSONL file."""
-    with jsonlines.open(path) as reader:
+    with jsonlines.open(path, loads=orjson.loads) as reader:
         yield from reader

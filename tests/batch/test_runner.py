@@ -155,3 +155,24 @@ def test_cli_reads_jsonl_from_stdin(tmp_path):
     assert proc.returncode == 0, proc.stderr
     docs = (tmp_path / "run" / "documents.jsonl").read_text().splitlines()
     assert [json.loads(d)["doc_id"] for d in docs] == ["s1"]
+
+
+def test_a_doc_id_repeated_in_a_later_shard_keeps_the_first_copy_and_records_E109(tmp_path):
+    rows = [
+        {"id": "dup", "text": ARTICLE, "published": "2025-05-20"},
+        {"id": "other", "text": ARTICLE.replace("Hyesan", "Manpo"), "published": "2025-05-20"},
+        {"id": "dup", "text": ARTICLE.replace("Hyesan", "Musan"), "published": "2025-05-20"},  # shard 2, other text
+    ]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    run = tmp_path / "run"
+    summary = run_extract([str(src)], run, options=ExtractOptions(progress=False, shard_size=2))
+    assert summary.documents == 2 and summary.errors["E109"] == 1
+    docs = [json.loads(x) for x in (run / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [d["doc_id"] for d in docs] == ["dup", "other"] and "Hyesan" in docs[0]["text"]
+    mentions = (run / "mentions.jsonl").read_text(encoding="utf-8")
+    claims = (run / "claims.jsonl").read_text(encoding="utf-8")
+    assert "Musan" not in mentions and "Musan" not in claims  # nothing of the skipped copy is merged
+    assert "Hyesan" in mentions and "Manpo" in claims
+    errors = [json.loads(x) for x in (run / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["code"], e["doc_id"]) for e in errors] == [("E109", "dup")]

@@ -1,0 +1,127 @@
+"""The matchers run only on short runs of tokens around anchors; for any text they must find exactly what the
+same matcher finds on the whole doc (a faster path that loses a quantity or a date would be a silent bug)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.claims.timex import _matcher, _matches_in
+from pipeline.nlp.entities import anchor_runs
+
+# Words the grammars are made of, mixed with words that break runs; glued by spaces so tokens touch.
+WORDS = st.sampled_from(
+    [
+        "over",
+        "more",
+        "than",
+        "about",
+        "100",
+        "1,200",
+        "2.5",
+        "$",
+        "¥",
+        "yuan",
+        "million",
+        "two",
+        "hundred",
+        "dozens",
+        "of",
+        "tens",
+        "thousands",
+        "a",
+        "few",
+        "to",
+        "and",
+        "or",
+        "-",
+        "between",
+        "from",
+        "percent",
+        "%",
+        "per",
+        "trucks",
+        "smuggled",
+        "the",
+        "early",
+        "mid",
+        "late",
+        "end",
+        "March",
+        "may",
+        "May",
+        "2024",
+        "2025",
+        "1999",
+        "3rd",
+        "15",
+        "first",
+        "half",
+        "quarter",
+        "q3",
+        "last",
+        "this",
+        "year",
+        "month",
+        "week",
+        "ago",
+        "recently",
+        "in",
+        "recent",
+        "weeks",
+        "until",
+        "since",
+        "spring",
+        ",",
+        ".",
+        "\n\n",
+        "Hyesan",
+        # phrases, so that whole expressions (and their near misses) come up often
+        "the end of",
+        "early of",
+        "from early to mid-",
+        "the first half of",
+        "the third quarter of",
+        "in recent weeks",
+        "between March and",
+        "from 2023 to",
+        "a year ago",
+        "more than 1,000",
+        "between 30 and 40",
+        "tens of thousands of",
+        "$1.5 million",
+        "30-40",
+    ]
+)
+TEXTS = st.lists(WORDS, min_size=1, max_size=80).map(" ".join)
+
+
+def _whole_doc(matcher, doc) -> list[tuple[int, int, int]]:
+    return sorted(set(matcher(doc)), key=lambda m: (m[1], m[2], m[0]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS)
+def test_quantity_runs_find_every_match_of_the_whole_doc(nlp, text: str) -> None:
+    quantities = nlp.get_pipe("newsclaims_quantities")._impl
+    doc = nlp.make_doc(text)
+    assert quantities._matches(doc) == _whole_doc(quantities.matcher, doc)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS, cut=st.integers(min_value=0, max_value=80))
+def test_time_runs_find_every_match_of_the_whole_doc_inside_any_clause(nlp, text: str, cut: int) -> None:
+    doc = nlp.make_doc(text)
+    whole = _whole_doc(_matcher(doc.vocab), doc)
+    assert _matches_in(doc, 0, len(doc)) == whole
+    # a clause is a part of the doc: exactly the matches that lie inside it
+    start, end = min(cut, len(doc)), len(doc)
+    fresh = nlp.make_doc(text)
+    assert _matches_in(fresh, start, end) == [m for m in whole if start <= m[1] and m[2] <= end]
+
+
+def test_runs_break_at_words_outside_the_grammar_and_need_an_anchor() -> None:
+    lows = ["over", "100", "trucks", "of", "a", "few", "and", "the"]
+    inner = frozenset({"over", "of", "a", "few", "and", "the"})
+    assert anchor_runs(lows, inner, frozenset({"few"}), [0, 1, 0, 0, 0, 0, 0, 0]) == [(0, 2), (3, 8)]
+    assert anchor_runs(lows, inner, frozenset(), [0] * 8) == []
