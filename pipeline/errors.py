@@ -123,6 +123,10 @@ class Errors:
         "same decision id, which is recorded once."
     )
     E515 = "The review server failed to answer ({detail}). Reload the page; if it persists, report it with the server log."
+    E516 = (
+        "Event {event_id!r} is not in the database. Reload the events list: loading an events file replaces every "
+        "event (newsclaims review RUN_DIR, newsclaims load RUN_DIR --events FILE)."
+    )
 
 
 class NewsclaimsError(Exception):

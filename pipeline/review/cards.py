@@ -32,6 +32,7 @@ class Filters:
     item_class: str | None = None
     source: str | None = None
     doc_id: str | None = None
+    event_id: str | None = None  # the claims of one corroborated event
     q: str | None = None
 
     @classmethod
@@ -103,6 +104,9 @@ def queue(db: Database, reviewer: str, filters: Filters) -> list[dict[str, Any]]
     if filters.item_class is not None:
         where.append("EXISTS (SELECT 1 FROM claim_items AS i WHERE i.claim_id = c.claim_id AND i.item_class = ?)")
         params.append(filters.item_class)
+    if filters.event_id is not None:
+        where.append("EXISTS (SELECT 1 FROM event_claims AS ec WHERE ec.claim_id = c.claim_id AND ec.event_id = ?)")
+        params.append(filters.event_id)
     sql = (
         "SELECT c.claim_id, c.doc_id, c.claim_type, c.sentence_text, d.title FROM claims AS c "
         f"JOIN documents AS d ON d.doc_id = c.doc_id WHERE {' AND '.join(where)} ORDER BY {ORDER}"
@@ -161,7 +165,8 @@ def facets(db: Database) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def _document(db: Database, doc_id: str) -> dict[str, Any]:
+def document_summary(db: Database, doc_id: str) -> dict[str, Any]:
+    """A document's title, link (only http(s)), source and date, as a card shows them."""
     rows = db.query("SELECT title, url, final_url, source, published, site FROM documents WHERE doc_id = ?", (doc_id,))
     title, url, final_url, source, published, site = rows[0]
     return {
@@ -217,7 +222,7 @@ def card(db: Database, claim_id: str, reviewer: str) -> dict[str, Any]:
         "claim_id": claim_id,
         "claim_type": record["claim_type"],
         "is_current": is_current,
-        "document": _document(db, doc_id),
+        "document": document_summary(db, doc_id),
         "sentence": {"index": index, "text": record["sentence"]["text"], "clause": display.clause(record)},
         "before": _sentence(db, doc_id, index - 1) if index > 0 else None,
         "after": _sentence(db, doc_id, index + 1),
@@ -248,4 +253,4 @@ def document_view(db: Database, doc_id: str, reviewer: str) -> dict[str, Any]:
     texts = dict(db.query("SELECT claim_id, sentence_text FROM claims WHERE doc_id = ? AND is_current", (doc_id,)))
     for entry in claims:
         entry["sentence"] = texts.get(entry["id"])
-    return {"document": _document(db, doc_id), "claims": claims}
+    return {"document": document_summary(db, doc_id), "claims": claims}

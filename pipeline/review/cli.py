@@ -1,6 +1,6 @@
 """`newsclaims review`: serve the review page; `review export` and `review stats` work on its decisions.
 
-    newsclaims review RUN_DIR|--db URL [--reviewer NAME] [--host HOST] [--port P]
+    newsclaims review RUN_DIR|--db URL [--events FILE] [--reviewer NAME] [--host HOST] [--port P]
     newsclaims review export --out FILE [--db URL] [--reviewer NAME]
     newsclaims review stats [--db URL] [--json]
 
@@ -16,18 +16,21 @@ import json
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..errors import NewsclaimsError
 
 DEFAULT_PORT = 8765
 ACTIONS = ("export", "stats")
-_USAGE = """newsclaims review RUN_DIR|--db URL [--reviewer NAME] [--host HOST] [--port P]
+_USAGE = """newsclaims review RUN_DIR|--db URL [--events FILE] [--reviewer NAME] [--host HOST] [--port P]
        newsclaims review export --out FILE [--db URL] [--reviewer NAME]
        newsclaims review stats [--db URL] [--json]"""
 _DESCRIPTION = (
     "Review claims in a local web page: accept (a), reject (x), skip (space), correct (e), flag (f), undo (u), "
     "next/previous (j/k); ? shows the keys. With RUN_DIR the run is first loaded (idempotently) into --db "
-    "(default sqlite:///newsclaims.db); with --db alone the page serves what the database holds. Decisions are "
+    "(default sqlite:///newsclaims.db), with the events of RUN_DIR/events.jsonl (from 'newsclaims corroborate') "
+    "when it is there, shown side by side in the page's Events view (key v); with --db alone the page serves what "
+    "the database holds. Decisions are "
     "append-only rows in review_decisions. 'review export --out FILE' writes the accepted and corrected claims "
     "as JSONL; 'review stats' prints progress per reviewer and Cohen's kappa between reviewers."
 )
@@ -47,6 +50,13 @@ def _db_option(p: argparse.ArgumentParser, default: str | None) -> None:
 def _serve_options(p: argparse.ArgumentParser, *, defaults: bool) -> None:
     keep = (lambda value: value) if defaults else (lambda value: argparse.SUPPRESS)
     _db_option(p, keep(None))
+    p.add_argument(
+        "--events",
+        default=keep(None),
+        metavar="FILE",
+        help="load this events file of 'newsclaims corroborate' too, replacing the database's events "
+        "(default: RUN_DIR/events.jsonl if present)",
+    )
     p.add_argument("--reviewer", default=keep(None), metavar="NAME", help="your name on each decision (default: the login name)")
     p.add_argument(
         "--host",
@@ -117,6 +127,15 @@ def host_warning(host: str, port: int, reviewer: str) -> str | None:
     )
 
 
+def events_to_load(run_dir: str | None, events: str | None) -> Path | None:
+    """The events file `review` loads: --events if given, else RUN_DIR/events.jsonl when it exists."""
+    if events is not None:
+        return Path(events)
+    if run_dir is not None and (Path(run_dir) / "events.jsonl").is_file():
+        return Path(run_dir) / "events.jsonl"
+    return None
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -136,6 +155,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         claims = run.count("claims")
         note = f"; {len(run.quarantined)} record lines not loaded (see the load_quarantine table)" if run.quarantined else ""
         print(f"Loaded {args.run_dir} into {report.db_url}: {claims.staged} claims, {claims.inserted} new{note}")
+    events_file = events_to_load(args.run_dir, args.events)
+    if events_file is not None:
+        from ..output.db.events import load_events
+
+        print(f"Loaded {load_events(events_file, db_url)} events from {events_file} (they replace the events the database held)")
     with connect(db_url, create=args.run_dir is not None) as db:
         if not db.scalar("SELECT COUNT(*) FROM claims WHERE is_current"):
             raise NewsclaimsError("E511", url=db.url)

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..errors import NewsclaimsError
 from ..output.db import Database, connect
-from . import cards
+from . import cards, events
 from .corrections import vocabulary
 from .fields import LABEL_NAMES, LABELS
 from .store import check_reviewer, claim_history, record_decision, undo_last
@@ -36,6 +36,7 @@ STATIC = {
     "app.js": "text/javascript; charset=utf-8",
     "render.js": "text/javascript; charset=utf-8",
     "forms.js": "text/javascript; charset=utf-8",
+    "events.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
 MAX_BODY = 64 * 1024
@@ -50,6 +51,7 @@ _STATUS = {
     "E510": HTTPStatus.BAD_REQUEST,
     "E513": HTTPStatus.FORBIDDEN,
     "E514": HTTPStatus.SERVICE_UNAVAILABLE,
+    "E516": HTTPStatus.NOT_FOUND,
 }
 
 
@@ -86,9 +88,10 @@ class ReviewApp:
     def state(self) -> dict[str, Any]:
         with self.open() as db:
             progress = cards.progress(db, self.reviewer).to_dict()
+            event_count = events.event_count(db)
         labels = [{"label": label, "name": LABEL_NAMES[label]} for label in LABELS]
         return {"reviewer": self.reviewer, "database": self.db_label, "progress": progress,
-                "labels": labels, "vocabulary": vocabulary()}  # fmt: skip
+                "labels": labels, "vocabulary": vocabulary(), "events": event_count}  # fmt: skip
 
     def facets(self) -> dict[str, Any]:
         with self.open() as db:
@@ -106,6 +109,19 @@ class ReviewApp:
     def document(self, doc_id: str) -> dict[str, Any]:
         with self.open() as db:
             return cards.document_view(db, doc_id, self.reviewer)
+
+    def event_list(self, query: dict[str, list[str]]) -> dict[str, Any]:
+        filters = events.EventFilters.from_query(query)
+        with self.open() as db:
+            return events.event_list(db, self.reviewer, filters)
+
+    def event_facets(self) -> dict[str, Any]:
+        with self.open() as db:
+            return events.event_facets(db)
+
+    def event(self, event_id: str) -> dict[str, Any]:
+        with self.open() as db:
+            return events.event_view(db, event_id, self.reviewer)
 
     def decide(self, body: dict[str, Any]) -> dict[str, Any]:
         unknown = sorted(set(body) - {"decision_id", "claim_id", "decision", "corrected", "note"})
@@ -264,6 +280,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(HTTPStatus.OK, app.card(unquote(path[len("/api/claims/") :])))
         elif path.startswith("/api/documents/"):
             self._json(HTTPStatus.OK, app.document(unquote(path[len("/api/documents/") :])))
+        elif path == "/api/events":
+            self._json(HTTPStatus.OK, app.event_list(query))
+        elif path == "/api/event-facets":
+            self._json(HTTPStatus.OK, app.event_facets())
+        elif path.startswith("/api/events/"):
+            self._json(HTTPStatus.OK, app.event(unquote(path[len("/api/events/") :])))
         else:
             self._json(HTTPStatus.NOT_FOUND, {"error": {"code": "404", "message": "Not found."}})
 

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 
 from pipeline.output.db import connect, load_runs
+from pipeline.output.db.events import load_events
 from pipeline.review.server import ReviewServer, make_server
 
 from .builders import emoji_records, main_records, merged, write_run, xss_records
 
+EVENTS_CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "events" / "articles.jsonl"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu"]
 
@@ -51,6 +53,33 @@ def xss_db(tmp_path: Path) -> str:
     """A SQLite database holding only the hostile article."""
     run = write_run(tmp_path / "xss", xss_records())
     return load(f"sqlite:///{tmp_path / 'xss.db'}", run, validate=False)
+
+
+@pytest.fixture(scope="session")
+def events_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """corpus/events extracted and corroborated once, as `make run` does: a run directory with events.jsonl.
+    Shared by the session: tests that change it work on a copy."""
+    from pipeline.batch.runner import ExtractOptions, run_extract
+    from pipeline.corroborate.api import corroborate_runs
+    from pipeline.corroborate.config import CorroborationConfig
+
+    run = tmp_path_factory.mktemp("review_events") / "run"
+    run_extract([str(EVENTS_CORPUS)], run, options=ExtractOptions(progress=False))
+    corroborate_runs([run], run / "events.jsonl", config=CorroborationConfig())
+    return run
+
+
+def load_with_events(url: str, run: Path, events: Path | None = None) -> str:
+    load_runs([run], url)
+    load_events(events or run / "events.jsonl", url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def events_db(request: pytest.FixtureRequest, events_run: Path) -> str:
+    """A database holding the events corpus and its events: SQLite, and PostgreSQL in a fresh schema."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    return load_with_events(url, events_run)
 
 
 def serve(db_url: str, reviewer: str = "ana") -> ReviewServer:

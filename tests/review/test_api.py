@@ -133,7 +133,19 @@ def test_api_hostile_url_is_never_a_link(xss_db: str) -> None:
     assert {h["label"] for h in card["highlights"]} <= {"QUANTITY", "VEHICLE", "COUNTY", "TRIGGER", "OTHER"}
 
 
-@pytest.mark.parametrize("path", ["/", "/static/app.js", "/static/app.css", "/api/state", "/api/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/static/app.js",
+        "/static/events.js",
+        "/static/app.css",
+        "/api/state",
+        "/api/events",
+        "/api/events/e-x",
+        "/api/nothing",
+    ],
+)
 def test_api_every_response_carries_the_security_headers(api: Api, path: str) -> None:
     _, _, headers = api.request("GET", path)
     assert headers["Content-Security-Policy"] == CSP

@@ -78,3 +78,43 @@ def test_cli_review_warns_when_serving_beyond_this_machine(host: str, warns: boo
     assert (warning is not None) is warns
     if warning:
         assert host in warning and "no login" in warning
+
+
+class _StoppedServer:
+    """Stands in for the review server: 'serving' stops at once, as Ctrl+C would."""
+
+    server_address = ("127.0.0.1", 0)
+    url = "http://127.0.0.1:0/"
+
+    def __init__(self, db_url: str) -> None:
+        self.app = type("App", (), {"db_label": db_url})()
+
+    def serve_forever(self) -> None:
+        raise KeyboardInterrupt
+
+    def server_close(self) -> None:
+        pass
+
+
+def test_cli_review_run_dir_loads_its_events(events_run: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    import pipeline.review.server
+
+    monkeypatch.setattr(pipeline.review.server, "make_server", lambda url, **kw: _StoppedServer(url))
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    expected = len((events_run / "events.jsonl").read_text(encoding="utf-8").splitlines())
+    assert main(["review", str(events_run), "--db", url, "--reviewer", "ana"]) == 0
+    assert f"Loaded {expected} events from {events_run / 'events.jsonl'}" in capsys.readouterr().out
+    with connect(url) as db:
+        assert db.scalar("SELECT COUNT(*) FROM events") == expected
+        assert db.scalar("SELECT COUNT(*) FROM event_claims AS ec JOIN claims AS c ON c.claim_id = ec.claim_id") > expected
+
+
+def test_cli_review_without_events_file_loads_none(run_dir: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    import pipeline.review.server
+
+    monkeypatch.setattr(pipeline.review.server, "make_server", lambda url, **kw: _StoppedServer(url))
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    assert main(["review", str(run_dir), "--db", url, "--reviewer", "ana"]) == 0
+    assert " events from " not in capsys.readouterr().out
+    assert main(["review", "--db", url, "--events", str(tmp_path / "none.jsonl"), "--reviewer", "ana"]) == 2
+    assert "[E405]" in capsys.readouterr().err  # an events file named but missing is an error, not a silent skip

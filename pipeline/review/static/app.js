@@ -4,6 +4,7 @@
 // id (the server records it once). A decision not yet confirmed is kept in localStorage, so closing the tab
 // loses nothing: the next visit sends it first.
 
+import { EventsView, eventLabel } from "./events.js";
 import { anyDialogOpen, openCorrection, openFlag, openHelp } from "./forms.js";
 import { articleNode, cardNode, clear, el, progressText, statusWord } from "./render.js";
 
@@ -14,6 +15,9 @@ const STATUSES = [["unreviewed", "unreviewed"], ["accept", "accepted"], ["reject
 const state = {
   reviewer: null, vocabulary: null, facets: null, filters: {}, docFilter: null,
   queue: [], index: -1, card: null, busy: false, loadSeq: 0, articles: new Map(),
+  // The events view: which view shows, the event whose claims the queue is narrowed to, the event the
+  // reviewer came from ({id, label}), a jump waiting for the claims view, and where `v` returns to.
+  view: "claims", eventFilter: null, eventScope: null, pending: null, eventsHash: "#events", events: null,
 };
 const $ = (id) => document.getElementById(id);
 const WRITE_TIMEOUT_MS = 10000;
@@ -115,6 +119,7 @@ function filterQuery() {
   const params = new URLSearchParams();
   for (const key of FILTERS) if (state.filters[key]) params.set(key, state.filters[key]);
   if (state.docFilter) params.set("doc_id", state.docFilter);
+  if (state.eventFilter) params.set("event_id", state.eventFilter);
   return params.toString();
 }
 
@@ -135,7 +140,7 @@ function firstUnreviewed(after = -1) {
 
 function positionText() {
   if (state.index < 0) return "not in the current view";
-  const scope = state.docFilter ? "in this article" : Object.values(state.filters).some(Boolean) ? "matching the filters" : "";
+  const scope = state.docFilter ? "in this article" : state.eventFilter ? "in this event" : Object.values(state.filters).some(Boolean) ? "matching the filters" : "";
   return `claim ${state.index + 1} of ${state.queue.length}${scope ? ` ${scope}` : ""}`;
 }
 
@@ -174,7 +179,7 @@ function showDone() {
   state.index = -1;
   const container = clear($("card"));
   delete container.dataset.claimId;
-  const filtered = state.docFilter || Object.values(state.filters).some(Boolean);
+  const filtered = state.docFilter || state.eventFilter || Object.values(state.filters).some(Boolean);
   $("done").hidden = false;
   $("done-text").textContent = state.queue.length
     ? `Every claim ${filtered ? "in this view " : ""}has a decision. Use j / k to go through them again, change the filters, or export: newsclaims review export --out reviewed.jsonl`
@@ -281,6 +286,67 @@ async function reload(keepId) {
   await showIndex(target >= 0 ? target : state.queue.length ? 0 : -1);
 }
 
+// Views: "#events" is the list of events, "#events/ID" one event's claims side by side; anything else is the
+// claims view. Every navigation goes through the hash, so Back and reloading work.
+function go(hash) {
+  if (location.hash === hash) route().catch(report);
+  else location.hash = hash;
+}
+
+function showView(view) {
+  state.view = view;
+  document.body.dataset.view = view;
+  $("events-view").hidden = view !== "events";
+  $("tab-claims").setAttribute("aria-pressed", String(view === "claims"));
+  $("tab-events").setAttribute("aria-pressed", String(view === "events"));
+}
+
+async function route() {
+  const found = location.hash.match(/^#events(?:\/(.+))?$/);
+  if (found) {
+    state.eventsHash = location.hash;
+    showView("events");
+    await state.events.show(found[1] ? decodeURIComponent(found[1]) : null);
+    return;
+  }
+  showView("claims");
+  const pending = state.pending;
+  state.pending = null;
+  showEventBar();
+  if (!pending) return;
+  if (pending.filter !== state.eventFilter) {
+    state.eventFilter = pending.filter;
+    showEventBar();
+    await reload(pending.claimId);
+  } else if (pending.claimId) await showClaim(pending.claimId);
+  else await reload();
+}
+
+// From an event to the claims view: one claim (only = false), or the event's claims as the queue.
+function reviewFromEvent(event, claimId, only) {
+  state.eventScope = { id: event.event_id, label: eventLabel(event), count: event.claim_count };
+  state.pending = { claimId, filter: only ? event.event_id : null };
+  go("#claims");
+}
+
+function showEventBar() {
+  const scope = state.eventScope;
+  $("event-bar").hidden = !scope;
+  if (!scope) return;
+  $("event-bar-text").textContent = state.eventFilter ? `Only the ${scope.count} claims of the event: ${scope.label}` : `From the event: ${scope.label}`;
+  $("event-bar-all").hidden = !state.eventFilter;
+}
+
+function backToEvent() {
+  if (state.eventScope) go(`#events/${encodeURIComponent(state.eventScope.id)}`);
+}
+
+async function showAllClaims() {
+  state.eventFilter = null;
+  showEventBar();
+  await reload(state.card?.claim_id);
+}
+
 function typing(target) {
   if (!(target instanceof Element) || target.closest("dialog:not([open])")) return false;
   return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
@@ -291,6 +357,12 @@ function onKey(event) {
   if (anyDialogOpen() || typing(event.target)) return;
   // Space and Enter on a focused button or link press it, as everywhere else.
   if ((event.key === " " || event.key === "Enter") && event.target instanceof Element && ["BUTTON", "A", "SUMMARY"].includes(event.target.tagName)) return;
+  if (state.view === "events") {
+    // None of the claim keys work here: the card is not on screen.
+    const used = event.key === "v" ? (go("#claims"), true) : event.key === "?" ? (openHelp($("dialog"), () => {}), true) : state.events.onKey(event.key);
+    if (used) event.preventDefault();
+    return;
+  }
   const actions = {
     a: () => decide("accept"),
     x: () => decide("reject"),
@@ -302,6 +374,8 @@ function onKey(event) {
     k: () => step(-1),
     "?": () => openHelp($("dialog"), () => {}),
     "/": () => $("f-q").focus(),
+    v: () => go(state.eventsHash),
+    b: backToEvent,
   };
   const action = actions[event.key];
   if (!action) return;
@@ -362,6 +436,8 @@ function bindButtons() {
     "btn-accept": () => decide("accept"), "btn-reject": () => decide("reject"), "btn-skip": () => decide("skip"),
     "btn-correct": correct, "btn-flag": flag, "btn-undo": undo, "btn-prev": () => step(-1), "btn-next": () => step(1),
     "help-button": () => openHelp($("dialog"), () => {}), "doc-filter-clear": () => setDocFilter(null),
+    "tab-claims": () => go("#claims"), "tab-events": () => go(state.eventsHash), "event-bar-all": showAllClaims,
+    "event-bar-back": backToEvent,
   };
   for (const [id, handler] of Object.entries(handlers)) {
     $(id).addEventListener("click", (event) => {
@@ -377,6 +453,8 @@ async function start() {
   state.vocabulary = info.vocabulary;
   $("reviewer").textContent = info.reviewer;
   $("database").textContent = info.database;
+  $("events-count").textContent = `(${info.events})`;
+  state.events = new EventsView({ getJSON, go, review: reviewFromEvent, report, reviewer: info.reviewer });
   setProgress(info.progress);
   state.facets = await getJSON("/api/facets");
   buildFilters();
@@ -399,6 +477,8 @@ async function start() {
     }
   }
   await reload();
+  window.addEventListener("hashchange", () => route().catch(report));
+  await route();
   document.body.dataset.state = "ready";
 }
 

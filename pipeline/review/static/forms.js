@@ -1,4 +1,4 @@
-// The dialogs: correct a claim (e), flag it with a note (f), and the key list (?).
+// The dialogs: correct a claim (e), flag it with a note (f), and the key list (?, claims and events views).
 // Enter saves and Esc cancels in both forms; the page's own keys are off while a dialog is open.
 
 import { clear, el } from "./render.js";
@@ -12,8 +12,14 @@ const KEYS = [
   ["u", "undo your last decision and go back to it"],
   ["j / k", "next / previous claim"],
   ["/", "search"],
+  ["v", "switch between claims and events"],
+  ["b", "back to the event you came from"],
   ["?", "show this list"],
   ["Enter / Esc", "in a form: save / cancel"],
+  ["j / k", "events: next / previous event (Enter opens it)"],
+  ["1 … 9", "in an event: review that claim"],
+  ["r", "in an event: review its claims one by one"],
+  ["Esc", "in an event: back to the list of events"],
 ];
 
 export function anyDialogOpen() {

@@ -14,7 +14,12 @@ const ATTRIBUTES = new Set([
 ]);
 
 export function statusWord(status) {
-  return STATUS_WORDS[status] || "unreviewed";
+  return Object.hasOwn(STATUS_WORDS, status) ? STATUS_WORDS[status] : "unreviewed";
+}
+
+// A status as it may appear in a class name: one of the known decisions, or "none".
+export function statusKey(status) {
+  return Object.hasOwn(STATUS_WORDS, status) ? status : "none";
 }
 
 export function safeLabel(label) {
@@ -64,10 +69,11 @@ export function link(url, text) {
 
 // The sentence with the claim's parts highlighted. Offsets are code points (as Python counts them), so the
 // text is split with Array.from, which yields code points: an emoji before a part shifts nothing.
-export function sentenceNode(text, highlights, clause) {
+// `id` is the card's sentence by default; the events view draws several sentences and passes null.
+export function sentenceNode(text, highlights, clause, { id = "sentence" } = {}) {
   const points = Array.from(text);
   const [clauseStart, clauseEnd] = Array.isArray(clause) ? clause : [0, points.length];
-  const p = el("p", { class: "sentence", id: "sentence" });
+  const p = el("p", { class: "sentence", id });
   const plain = (from, to) => {
     const cuts = [from, to, clauseStart, clauseEnd].filter((x) => x >= from && x <= to).sort((a, b) => a - b);
     for (let i = 0; i < cuts.length - 1; i++) {
