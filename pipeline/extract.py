@@ -9,8 +9,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .claims import extract_claims
-from .nlp.entities import EXT
-from .nlp.sentences import sentence_offsets, token_sentence_index
+from .nlp.entities import span_attrs
+from .nlp.sentences import sentence_offsets, text_of, token_sentence_index
 from .types import Document, Mention
 
 
@@ -26,17 +26,20 @@ class ExtractResult:
 def doc_mentions(doc: Doc, doc_id: str, names: dict[str, str]) -> list[Mention]:
     """Mentions from `doc.ents`, with canonical entries and label attributes."""
     sent_of = token_sentence_index(doc)
+    text = text_of(doc)
     out = []
     for ent in doc.ents:
-        attrs = dict(ent._.get(EXT) or {})
-        canonical = {"id": ent.kb_id_, "name": names.get(ent.kb_id_, ent.kb_id_)} if ent.kb_id_ else None
+        attrs = dict(span_attrs(ent) or {})
+        kb_id = ent.kb_id_
+        canonical = {"id": kb_id, "name": names.get(kb_id, kb_id)} if kb_id else None
+        start, end = ent.start_char, ent.end_char
         out.append(
             Mention(
                 doc_id=doc_id,
                 label=ent.label_,
-                text=ent.text,
-                start=ent.start_char,
-                end=ent.end_char,
+                text=text[start:end],
+                start=start,
+                end=end,
                 sentence_index=sent_of[ent.start],
                 canonical=canonical,
                 attrs=attrs,

@@ -6,7 +6,7 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from ..nlp.sentences import lowers
+from ..nlp.sentences import lowers, sentence_tokens
 from ..types import Document, Mention, stable_id
 from .cues import Cues, Trigger, cues_for
 from .timex import TimeExpr, find_times, parse_published
@@ -47,12 +47,11 @@ def extract_claims(
     for m in mentions:
         by_sentence.setdefault(m.sentence_index, []).append(m)
     claims: list[dict[str, Any]] = []
+    token_spans = sentence_tokens(doc)
     for index, (s_char, e_char) in enumerate(sentences):
-        sent = doc.char_span(s_char, e_char, alignment_mode="expand")
-        if sent is None:
-            continue
         if _not_a_statement(document.text[s_char:e_char], cues):
             continue
+        sent = doc[token_spans[index][0] : token_spans[index][1]]
         ments = by_sentence.get(index, [])
         for clause, triggers in _clauses(doc, sent, cues):
             tried: set[str] = set()

@@ -37,6 +37,9 @@ class Cues:
         self.attribution = {k: [tuple(w.split()) for w in v] for k, v in lex["attribution"].items()}
         self.outlets = sorted(lex["outlets"], key=len, reverse=True)
         self.negation = {tuple(w.split()) for w in lex["negation"]}
+        self._negation_by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in sorted(self.negation):
+            self._negation_by_first.setdefault(phrase[0], []).append(phrase)
         self.negation_exceptions = {tuple(w.split()) for w in lex["negation_exceptions"]}
         self.roles = {role: [tuple(w.split()) for w in words] for role, words in lex["roles"].items()}
         self._roles_by_last: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -110,7 +113,7 @@ class Cues:
                 hit = None  # "in May" is a month, not the modal "may"
             if hit is None:
                 continue
-            source = self.outlet(sent.text)
+            source = self.outlet(text_of(doc)[sent.start_char : sent.end_char])
             phrase = self._phrase(doc, sent, hit)
             if status == "reported" and self.find(doc, sent.start, sent.end, self.attribution["speculative"]):
                 spec = self.find(doc, sent.start, sent.end, self.attribution["speculative"])
@@ -148,7 +151,7 @@ class Cues:
         hi = min(end, trigger.end + 2)
         lows = lowers(doc)[lo:hi]
         for i in range(len(lows)):
-            for phrase in self.negation:
+            for phrase in self._negation_by_first.get(lows[i], ()):
                 n = len(phrase)
                 if tuple(lows[i : i + n]) == phrase:
                     nxt = tuple(lows[i : i + 2])

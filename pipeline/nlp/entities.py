@@ -8,12 +8,30 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher  # noqa: F401  (Matcher: windowed_matches)
 from spacy.tokens import Doc, Span
 
-from .sentences import lowers
+from .sentences import lowers, text_of, token_bounds
 
 # Span extension holding the mention's attributes (stored in doc.user_data, so it survives doc.ents copies).
 EXT = "newsclaims"
+ATTRS = "newsclaims_attrs"
+
+
+def span_attrs(span: Span) -> dict[str, Any] | None:
+    """The attributes our components gave a span (`span._.newsclaims`), or None."""
+    table = span.doc.user_data.get(ATTRS)
+    return table.get((span.start_char, span.end_char)) if table else None
+
+
+def set_span_attrs(doc: Doc, start_char: int, end_char: int, attrs: dict[str, Any]) -> None:
+    """Attach attributes to the span [start_char, end_char) of `doc`.
+
+    Kept in one dict in `doc.user_data` (spaCy's own extension storage is keyed the same way, but setting a
+    value through `span._` builds an Underscore object per call: measured a tenth of the entity step).
+    """
+    doc.user_data.setdefault(ATTRS, {})[(start_char, end_char)] = attrs
+
+
 if not Span.has_extension(EXT):
-    Span.set_extension(EXT, default=None)
+    Span.set_extension(EXT, getter=span_attrs)
 
 LABEL_PRIORITY = {"AGENCY": 0, "COUNTY": 1, "PROVINCE": 2, "PLACE": 3, "VEHICLE": 4, "GOODS": 5, "QUANTITY": 6}
 
@@ -105,7 +123,7 @@ class EntityMatcher:
             candidates.append(span)
         kept = _resolve_overlaps(candidates, list(doc.ents))
         doc.ents = kept
-        self._attach_attrs(doc)
+        self._attach_attrs(doc, kept)
         return doc
 
     def _pending_attrs(self, span: Span, *, former: bool) -> None:
@@ -133,10 +151,12 @@ class EntityMatcher:
                 return False
         return True
 
-    def _attach_attrs(self, doc: Doc) -> None:
+    def _attach_attrs(self, doc: Doc, ents: list[Span]) -> None:
+        """Attributes of every entity (`ents` is what `doc.ents` now holds, in order: reading `doc.ents` again
+        would build every Span anew)."""
         former = doc.user_data.pop("newsclaims_former", set())
         previous_vehicle: Span | None = None
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ == "QUANTITY":
                 continue
             entry = self.entries.get(ent.kb_id_)
@@ -152,19 +172,21 @@ class EntityMatcher:
                 attrs["vehicle_class"] = ent.kb_id_
                 origin = self._origin(doc, ent)
                 if origin is None and previous_vehicle is not None and _coordinated(doc, previous_vehicle, ent):
-                    origin = previous_vehicle._.get(EXT).get("origin")
+                    origin = (span_attrs(previous_vehicle) or {}).get("origin")
                 attrs["origin"] = origin
                 previous_vehicle = ent
-            ent._.set(EXT, attrs)
+            set_span_attrs(doc, ent.start_char, ent.end_char, attrs)
 
     def _origin(self, doc: Doc, ent: Span) -> str | None:
         """An origin adjective right before the vehicle, possibly behind other adjectives."""
         lo = max(0, ent.start - 6)
         j = ent.start
         lows = lowers(doc)
+        text = text_of(doc)
+        starts, ends = token_bounds(doc)
         while j > lo:
             for i in range(max(lo, j - 4), j):
-                phrase = doc[i:j].text.lower()
+                phrase = text[starts[i] : ends[j - 1]].lower()
                 if phrase in self.origins:
                     return self.origins[phrase]
             if lows[j - 1] not in self.vehicle_adjectives and not lows[j - 1].endswith("-made"):

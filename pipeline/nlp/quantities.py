@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from spacy.attrs import LIKE_NUM
+import numpy
+from spacy.attrs import ENT_IOB, LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .entities import EXT, anchor_runs, match_windows
+from .entities import anchor_runs, match_windows, set_span_attrs
 from .sentences import lowers, text_of
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -75,7 +76,8 @@ class QuantityMatcher:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+        iob = doc.to_array([ENT_IOB]).reshape(-1) if len(doc) else numpy.zeros(0, dtype="uint64")
+        taken = set(numpy.flatnonzero((iob == 1) | (iob == 3)).tolist())  # tokens inside entities (I or B)
         found: list[tuple[Span, dict[str, Any]]] = []
         for key_id, start, end in self._matches(doc):
             kind = doc.vocab.strings[key_id]
@@ -89,9 +91,9 @@ class QuantityMatcher:
                 continue
             taken.update(range(span.start, span.end))
             new.append(span)
-            span._.set(EXT, {"quantity": attrs})
+            set_span_attrs(doc, span.start_char, span.end_char, {"quantity": attrs})
         if new:
-            doc.ents = sorted(list(doc.ents) + new, key=lambda s: s.start)
+            doc.set_ents(new, default="unmodified")  # adds them; the entities already there stay as they are
         return doc
 
     def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, LENGTH, SENT_START
 from spacy.tokens import Doc
 
 _NEWLINES = re.compile(r"\n\s*")
@@ -32,6 +32,16 @@ def lowers(doc: Doc) -> list[str]:
     cached = doc.user_data.get("newsclaims_lowers")
     if cached is None:
         cached = doc.user_data["newsclaims_lowers"] = [t.lower_ for t in doc]
+    return cached
+
+
+def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Character start and end of every token, read once per doc: `text[starts[i]:ends[j - 1]]` is
+    `doc[i:j].text` without building a Span."""
+    cached = doc.user_data.get("newsclaims_bounds")
+    if cached is None:
+        arr = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
+        cached = doc.user_data["newsclaims_bounds"] = ([a for a, _ in arr], [a + n for a, n in arr])
     return cached
 
 
@@ -124,6 +134,24 @@ def sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
         lead = len(chunk) - len(chunk.lstrip())
         out.append((start + lead, start + lead + len(stripped)))
     return out
+
+
+def sentence_tokens(doc: Doc) -> list[tuple[int, int]]:
+    """Token spans [start, end) of the sentences of `sentence_offsets`, same order, without the whitespace
+    tokens at either end: `doc[start:end]` is what `doc.char_span(*offsets, alignment_mode="expand")` gives."""
+    cached = doc.user_data.get("newsclaims_sent_tokens")
+    if cached is None:
+        lows = lowers(doc)
+        cached = []
+        for a, b in sentence_token_spans(doc):
+            while a < b and not lows[a].strip():
+                a += 1
+            while b > a and not lows[b - 1].strip():
+                b -= 1
+            if a < b:
+                cached.append((a, b))
+        doc.user_data["newsclaims_sent_tokens"] = cached
+    return cached
 
 
 def token_sentence_index(doc: Doc) -> list[int]:
