@@ -74,31 +74,40 @@ _CHILD = (
 
 
 def _run_cli(args: list[str]) -> tuple[float, int]:
-    """Run `newsclaims ...` in a child process; (wall seconds, the child's own peak RSS in KiB)."""
+    """Run `newsclaims ...` in a child process; (wall seconds, the child's own peak RSS in KiB).
+
+    A run that did not complete (a crash also exits with 1, like a run with recorded errors) is an error,
+    never a fast time.
+    """
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", _CHILD, *args], capture_output=True, text=True)
     seconds = time.perf_counter() - t0
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(proc.stderr)
+    manifest = Path(args[args.index("--out") + 1]) / "manifest.json" if "--out" in args else None
+    complete = manifest is not None and manifest.exists() and json.loads(manifest.read_text(encoding="utf-8")).get("complete")
+    if proc.returncode not in (0, 1) or (manifest is not None and not complete):
+        raise RuntimeError(f"newsclaims {' '.join(args)} failed:\n{proc.stderr[-2000:]}")
     hwm = [line for line in proc.stderr.splitlines() if line.startswith("VmHWM ")]
     return seconds, int(hwm[-1].split()[1]) if hwm else 0
 
 
-def _steady_rate(tmp: Path, rows: list[dict[str, Any]], workers: int, repeat: int = 2) -> float:
-    """Articles per second with start-up cancelled out: (n2 - n1) / (t(n2) - t(n1)), best of `repeat`."""
+def _steady_rate(tmp: Path, rows: list[dict[str, Any]], workers: int, repeat: int = 3) -> float:
+    """Articles per second of text JSONL -> run directory, start-up cancelled out (see `_steady`)."""
     small = rows[: len(rows) // 4]
     small_src, full_src = _write(small, tmp / f"s{workers}.jsonl"), _write(rows, tmp / f"f{workers}.jsonl")
-    best = 0.0
-    for k in range(repeat):
-        t_small, _ = _run_cli(
-            ["extract", str(small_src), "--out", str(tmp / f"s{workers}-{k}"), "--workers", str(workers), "--quiet"]
-        )
-        t_full, _ = _run_cli(
-            ["extract", str(full_src), "--out", str(tmp / f"f{workers}-{k}"), "--workers", str(workers), "--quiet"]
-        )
-        if t_full > t_small:
-            best = max(best, (len(rows) - len(small)) / (t_full - t_small))
-    return best
+    return _steady(tmp / f"w{workers}", small_src, len(small), full_src, len(rows), ["--workers", str(workers)], repeat)
+
+
+def _steady(tmp: Path, small: Path, n_small: int, full: Path, n_full: int, extra: list[str], repeat: int = 3) -> float:
+    """(n_full - n_small) / (t(full) - t(small)), where each t is the fastest of `repeat` runs (the least
+    disturbed by other work on a shared machine): process start-up and pipeline loading cancel out."""
+    t_small = t_full = float("inf")
+    for _ in range(repeat):
+        args = [*extra, "--quiet", "--overwrite"]
+        t_small = min(t_small, _run_cli(["extract", str(small), "--out", str(tmp / "small"), *args])[0])
+        t_full = min(t_full, _run_cli(["extract", str(full), "--out", str(tmp / "full"), *args])[0])
+    if t_full <= t_small:
+        raise RuntimeError(f"{n_full} articles ran no slower than {n_small}: use more --articles")
+    return (n_full - n_small) / (t_full - t_small)
 
 
 def _naive(rows: list[dict[str, Any]], out: Path) -> float:
@@ -151,7 +160,7 @@ def _html_rows(rows: list[dict[str, Any]], folder: Path) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the benchmark and print tokens/s, articles/s and the ratios."""
     parser = argparse.ArgumentParser(description="newsclaims throughput benchmark (ratios measured side by side)")
-    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--articles", type=int, default=4000, help="archive size for the throughput runs")
     parser.add_argument("--naive-articles", type=int, default=300, help="the naive peer is slow: a sample")
     parser.add_argument("--memory", default="1000,10000", help="archive sizes for the peak-memory check")
     parser.add_argument("--claims", type=int, default=100_000, help="claims for the database and corroboration timings")
@@ -174,15 +183,13 @@ def main(argv: list[str] | None = None) -> None:
         for workers in (1, 2):
             rate = _steady_rate(tmp, rows, workers)
             results[f"newsclaims, {workers} worker{'s' if workers > 1 else ''}"] = (1.0, int(rate * per_article), int(rate))
-        html_dir = tmp / "html"
-        html_dir.mkdir()
-        _html_rows(rows[: len(rows) // 4], html_dir)
-        secs, _ = _run_cli(["extract", str(html_dir), "--out", str(tmp / "html-run"), "--quiet"])
-        results["newsclaims HTML -> claims, 1 worker"] = (
-            secs,
-            _tokens([r["text"] for r in rows[: len(rows) // 4]]),
-            len(rows) // 4,
-        )
+        html_small, html_full = tmp / "html-small", tmp / "html-full"
+        html_small.mkdir()
+        html_full.mkdir()
+        _html_rows(rows[: len(rows) // 16], html_small)
+        _html_rows(rows[: len(rows) // 4], html_full)
+        rate = _steady(tmp / "html", html_small, len(rows) // 16, html_full, len(rows) // 4, [], repeat=2)
+        results["newsclaims HTML -> claims, 1 worker"] = (1.0, int(rate * per_article), int(rate))
         naive_scores = ours_scores = None
         try:
             few = rows[: args.naive_articles]

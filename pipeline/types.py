@@ -82,7 +82,7 @@ class Mention:
     canonical: dict[str, Any] | None
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def mention_id(self) -> str:
         return "m" + stable_id(self.doc_id, self.label, self.start, self.end)
 

@@ -212,37 +212,25 @@ ANCHORS = frozenset(MONTHS) | {
     "lately",
     "recent",
 }
-_YEAR_IN_TEXT = re.compile(r"\b(?:19|20)\d\d\b")
 _INNER = _pattern_words()
+_ANCHORS = ANCHORS | frozenset(YEARS)  # every time expression holds one of these
 
 
 def _matches_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, int]]:
-    """Time-expression matches inside tokens [start, end).
+    """Time-expression matches inside tokens [start, end) (a clause that can hold a claim).
 
-    The windows (runs of words that can be part of a time expression, holding an anchor) are found once per
-    doc, a set lookup per token; the matcher runs only on the windows that overlap a clause that can hold a
-    claim, each at most once (kept in `doc.user_data`). Most sentences hold no claim, so most windows are
-    never matched.
+    Only the runs of words that can be part of a time expression and hold an anchor are matched, and only
+    inside the clause: most sentences hold no claim, so most of an article is never matched. Each clause is
+    matched once (kept in `doc.user_data`).
     """
     from ..nlp.entities import anchor_runs, match_windows
-    from ..nlp.sentences import lowers, text_of
+    from ..nlp.sentences import lowers
 
-    state: tuple[dict[tuple[int, int], list[tuple[int, int, int]]], list[tuple[int, int]]] | None
-    state = doc.user_data.get("newsclaims_timex")
-    if state is None:
-        anchors = ANCHORS | set(_YEAR_IN_TEXT.findall(text_of(doc)))
-        done_new: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
-        state = (done_new, anchor_runs(lowers(doc), _INNER, frozenset(anchors)))
-        doc.user_data["newsclaims_timex"] = state
-    done, windows = state
-    out: list[tuple[int, int, int]] = []
-    for window in windows:
-        if window[1] <= start or window[0] >= end:
-            continue
-        if window not in done:
-            done[window] = match_windows(_matcher(doc.vocab), doc, [window])
-        out.extend(m for m in done[window] if start <= m[1] and m[2] <= end)
-    return sorted(set(out), key=lambda m: (m[1], m[2], m[0]))
+    done: dict[tuple[int, int], list[tuple[int, int, int]]] = doc.user_data.setdefault("newsclaims_timex", {})
+    if (start, end) not in done:
+        runs = anchor_runs(lowers(doc)[start:end], _INNER, _ANCHORS)
+        done[(start, end)] = match_windows(_matcher(doc.vocab), doc, [(start + a, start + b) for a, b in runs])
+    return done[(start, end)]
 
 
 SIGNALS = {"since": "since", "until": "until", "till": "until", "by": "by", "before": "until", "after": "since"}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import numpy
-from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
 from spacy.tokens import Doc
 
 _NEWLINES = re.compile(r"\n\s*")
@@ -31,7 +31,9 @@ def lowers(doc: Doc) -> list[str]:
     """Every token's lower-case form, read once per doc (each `doc[i]` builds a new Token object)."""
     cached = doc.user_data.get("newsclaims_lowers")
     if cached is None:
-        cached = doc.user_data["newsclaims_lowers"] = [t.lower_ for t in doc]
+        strings = doc.vocab.strings
+        hashes = doc.to_array([LOWER]).reshape(-1).tolist() if len(doc) else []
+        cached = doc.user_data["newsclaims_lowers"] = [strings[h] for h in hashes]
     return cached
 
 
