@@ -7,6 +7,7 @@ Boundaries are found with regular expressions over the text (C speed) and writte
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy
 from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
@@ -32,7 +33,7 @@ def lowers(doc: Doc) -> list[str]:
     cached = doc.user_data.get("newsclaims_lowers")
     if cached is None:
         strings = doc.vocab.strings
-        hashes = doc.to_array([LOWER]).reshape(-1).tolist() if len(doc) else []
+        hashes: list[Any] = doc.to_array([LOWER]).reshape(-1).tolist() if len(doc) else []
         cached = doc.user_data["newsclaims_lowers"] = [strings[h] for h in hashes]
     return cached
 
