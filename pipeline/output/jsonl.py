@@ -23,8 +23,8 @@ def dumps(record: Any) -> str:
 def write_jsonl_atomic(path: Path, records: Iterable[dict[str, Any]]) -> int:
     """Write records to `path` via a temp file and rename, so readers never see half a file.
 
-    orjson encodes a record about 10x faster than `json.dumps(sort_keys=True)`; at about 60 records per
-    article that was a fifth of a run's time.
+    orjson encodes our records 2.4x faster than `json.dumps(sort_keys=True)` (measured); at about 60
+    records per article, JSON had been about a seventh of a run's time.
     """
     return write_lines_atomic(path, (orjson.dumps(rec, option=_OPTIONS | orjson.OPT_APPEND_NEWLINE) for rec in records))
 
