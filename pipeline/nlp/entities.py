@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher  # noqa: F401  (Matcher: windowed_matches)
 from spacy.tokens import Doc, Span
 
-from .sentences import lowers, text_of, token_bounds
+from .sentences import lowers, text_of
 
 # Span extension holding the mention's attributes (stored in doc.user_data, so it survives doc.ents copies).
 EXT = "newsclaims"
@@ -183,7 +183,9 @@ class EntityMatcher:
         j = ent.start
         lows = lowers(doc)
         text = text_of(doc)
-        starts, ends = token_bounds(doc)
+        # character bounds of the few tokens before the vehicle (`doc[i:j].text` without building Spans)
+        starts = {k: doc[k].idx for k in range(lo, j)}
+        ends = {k: starts[k] + len(doc[k]) for k in range(lo, j)}
         while j > lo:
             for i in range(max(lo, j - 4), j):
                 phrase = text[starts[i] : ends[j - 1]].lower()

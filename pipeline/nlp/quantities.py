@@ -78,17 +78,21 @@ class QuantityMatcher:
     def __call__(self, doc: Doc) -> Doc:
         iob = doc.to_array([ENT_IOB]).reshape(-1) if len(doc) else numpy.zeros(0, dtype="uint64")
         taken = set(numpy.flatnonzero((iob == 1) | (iob == 3)).tolist())  # tokens inside entities (I or B)
-        found: list[tuple[Span, dict[str, Any]]] = []
+        # Longest final span first (the qualifier extends a match to the left), then the earlier one; a
+        # candidate that overlaps one already taken is never analysed (it would be dropped anyway).
+        candidates: list[tuple[int, int, str, int]] = []
         for key_id, start, end in self._matches(doc):
             kind = doc.vocab.strings[key_id]
-            result = self._analyse(doc, kind, start, end)
-            if result is not None:
-                found.append(result)
-        found.sort(key=lambda r: (-(len(r[0])), r[0].start))
+            candidates.append((self._qualifier(doc, start, kind)[0], end, kind, start))
+        candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
         new: list[Span] = []
-        for span, attrs in found:
-            if taken.intersection(range(span.start, span.end)):
+        for final_start, end, kind, start in candidates:
+            if taken.intersection(range(final_start, end)):
                 continue
+            result = self._analyse(doc, kind, start, end)
+            if result is None:
+                continue
+            span, attrs = result
             taken.update(range(span.start, span.end))
             new.append(span)
             set_span_attrs(doc, span.start_char, span.end_char, {"quantity": attrs})

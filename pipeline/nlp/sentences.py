@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import numpy
-from spacy.attrs import IDX, LENGTH, LOWER, SENT_START
+from spacy.attrs import LOWER, SENT_START
 from spacy.tokens import Doc
 
 _NEWLINES = re.compile(r"\n\s*")
@@ -35,16 +35,6 @@ def lowers(doc: Doc) -> list[str]:
         strings = doc.vocab.strings
         hashes: list[Any] = doc.to_array([LOWER]).reshape(-1).tolist() if len(doc) else []
         cached = doc.user_data["newsclaims_lowers"] = [strings[h] for h in hashes]
-    return cached
-
-
-def token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
-    """Character start and end of every token, read once per doc: `text[starts[i]:ends[j - 1]]` is
-    `doc[i:j].text` without building a Span."""
-    cached = doc.user_data.get("newsclaims_bounds")
-    if cached is None:
-        arr = doc.to_array([IDX, LENGTH]).tolist() if len(doc) else []
-        cached = doc.user_data["newsclaims_bounds"] = ([a for a, _ in arr], [a + n for a, n in arr])
     return cached
 
 
