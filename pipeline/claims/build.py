@@ -112,7 +112,8 @@ def _claim(
     published: Any,
     frame: bool,
 ) -> dict[str, Any] | None:
-    inside = [m for m in ments if clause.start_char <= m.start and m.end <= clause.end_char]
+    c_start, c_end = clause.start_char, clause.end_char  # Span properties: read once, not per mention
+    inside = [m for m in ments if c_start <= m.start and m.end <= c_end]
     items = [m for m in inside if m.label in ITEM_LABELS]
     places = [m for m in inside if m.label in PLACE_LABELS]
     agencies = [m for m in inside if m.label == "AGENCY"]
