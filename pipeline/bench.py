@@ -209,18 +209,13 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _stage_benchmarks(n_claims: int) -> None:
-    """Database load (SQLite) and corroboration of n synthetic claims."""
+    """Database load (SQLite; PostgreSQL too when NEWSCLAIMS_BENCH_POSTGRES is a URL) and corroboration of n synthetic claims."""
     if n_claims <= 0:
         return
     from .corroborate.bench import bench_corroborate
-    from .output.db.bench import bench_load
+    from .output.db.bench import bench_loads, format_loads
 
-    with tempfile.TemporaryDirectory() as tmp:
-        load = bench_load(n_claims, f"sqlite:///{Path(tmp) / 'bench.db'}")
-    print(
-        f"\nload {n_claims:,} claims ({load['mentions']:,} mentions) into SQLite: first load {load['load_seconds']:.1f} s, "
-        f"unchanged reload {load['reload_seconds']:.1f} s ({load['claims_per_second']:,} claims/s)"
-    )
+    print("\n" + format_loads(bench_loads(n_claims)))
     events = bench_corroborate(n_claims)
     print(
         f"corroborate {events['claims']:,} claims: {events['seconds']:.1f} s wall, {events['cpu_seconds']:.1f} s CPU, "

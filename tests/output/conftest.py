@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,14 @@ def db_url(request: pytest.FixtureRequest) -> str:
     if request.param == "sqlite":
         return request.getfixturevalue("sqlite_url")
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def second_db_url(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Another fresh database of the same kind as `db_url`, to compare two ways of loading."""
+    if db_url.startswith("sqlite"):
+        return f"sqlite:///{tmp_path / 'second.db'}"
+    conn, url, prefix = request.getfixturevalue("pg_admin")
+    schema = f"{prefix}_second_{uuid.uuid4().hex[:8]}"
+    conn.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{url}?options=-csearch_path%3D{schema}"

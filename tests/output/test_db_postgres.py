@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from pipeline.errors import NewsclaimsError
 from pipeline.output.db import connect, load_runs
-from pipeline.output.db.bench import bench_load
+from pipeline.output.db.bench import bench_load, bench_loads, format_loads
 from pipeline.output.db.queries import EXAMPLES
 
 from .records import corpus_records, normal, write_run
@@ -119,3 +120,14 @@ def test_connection_errors_never_show_the_password(url: str, pg_admin) -> None:
 def test_bench_on_postgresql(pg_url: str) -> None:
     result = bench_load(200, pg_url)
     assert (result["inserted"], result["reload_unchanged"]) == (200, 200)
+
+
+def test_bench_loads_into_a_throwaway_schema(pg_admin) -> None:
+    conn, url, _ = pg_admin
+    results = bench_loads(300, url)
+    assert [r["db"].split(":", 1)[0] for r in results] == ["sqlite", "postgresql"]
+    assert all((r["inserted"], r["reload_unchanged"]) == (300, 300) for r in results)
+    left = conn.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (f"newsclaims_bench_{os.getpid()}_%",))
+    assert left.fetchall() == []
+    lines = format_loads(results).splitlines()
+    assert [line.split(" into ")[1].split(":")[0] for line in lines] == ["SQLite", "PostgreSQL"]

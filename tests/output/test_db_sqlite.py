@@ -107,3 +107,9 @@ def test_bench_reports_timings(tmp_path: Path) -> None:
     result = bench_load(200, f"sqlite:///{tmp_path / 'bench.db'}")
     assert (result["claims"], result["inserted"], result["reload_unchanged"]) == (200, 200, 200)
     assert result["load_seconds"] > 0
+
+
+def test_bench_times_a_reload_of_changed_articles(tmp_path: Path) -> None:
+    result = bench_load(200, f"sqlite:///{tmp_path / 'bench.db'}", changed=True)
+    assert (result["changed_inserted"], result["reload_unchanged"]) == (200, 200)
+    assert result["changed_reload_seconds"] > 0

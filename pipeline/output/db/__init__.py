@@ -91,15 +91,19 @@ def load_runs(
     *,
     validate: bool = True,
     progress: Progress | None = None,
+    skip_unchanged: bool = True,
 ) -> LoadReport:
     """Load run directories in order, one transaction each; stop at the first that fails (E308).
 
     Runs loaded before a failure stay loaded. Invalid record lines do not fail a run: they are reported in
     `RunLoad.quarantined` and in the `load_quarantine` table, and the rest loads. `progress(file, lines)` is
-    called every 10,000 lines and at the end of each file.
+    called every 10,000 lines and at the end of each file. Documents whose record lines are exactly as last
+    loaded are not staged again (their rows count as unchanged) unless `skip_unchanged` is False.
     """
     with connect(db_url) as db:
-        runs = tuple(load_run(db, run_dir, validate=validate, progress=progress) for run_dir in run_dirs)
+        runs = tuple(
+            load_run(db, run_dir, validate=validate, progress=progress, skip_unchanged=skip_unchanged) for run_dir in run_dirs
+        )
         return LoadReport(db.url, schema_version(db), runs)
 
 

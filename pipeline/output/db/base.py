@@ -91,20 +91,37 @@ class Database(ABC):
         """Serialise loaders: hold the write lock until the transaction ends."""
 
     @abstractmethod
+    def tune_for_load(self) -> None:
+        """Apply the settings that speed up the load transaction just begun."""
+
+    @contextmanager
+    def bulk_load(self, tables: Sequence[str]) -> Iterator[None]:
+        """Fill empty `tables` inside the current transaction, as fast as the database allows.
+
+        PostgreSQL drops their secondary indexes and foreign keys and re-creates them (checked) at the end, as
+        its manual advises for bulk loads. If the block fails, the transaction's rollback restores them.
+        """
+        yield
+
+    @abstractmethod
     def insert_returning_id(self, sql: str, params: Sequence[Any], id_column: str) -> int:
         """Insert one row and return its generated integer id."""
 
     @abstractmethod
-    def create_stage(self, table: str, columns: Sequence[str], key: Sequence[str]) -> str:
-        """Create an empty temporary copy of `table` (plus a `_line` column) and return its name."""
+    def create_stage(self, table: str, columns: Sequence[str]) -> str:
+        """Create an empty temporary copy of `table` with only `columns` and return its name."""
+
+    @abstractmethod
+    def index_stage(self, stage: str, key: Sequence[str]) -> None:
+        """Index a filled stage table by its key (faster once than row by row while filling)."""
 
     @abstractmethod
     def create_temp_keys(self, name: str, column: str) -> None:
         """Create a temporary one-column table of text keys."""
 
     @abstractmethod
-    def fill_stage(self, stage: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Append rows (values in `columns` order, then the line number) to a stage table."""
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Append rows (values in `columns` order) to a table: the fastest way the database takes them."""
 
     @abstractmethod
     def drop_temp(self, names: Iterable[str]) -> None:

@@ -1,19 +1,24 @@
 """Benchmark: synthesise a run directory of N claims and time loading it (first load, then a no-op reload).
 
-python -m pipeline.output.db.bench 100000 sqlite:////tmp/bench.db
+python -m pipeline.output.db.bench 100000 sqlite:///bench.db postgresql://postgres@127.0.0.1:5432/test
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ...types import stable_id, text_sha256
-from . import connect, load_runs
+from . import LoadReport, connect, load_runs
+from .postgres import import_psycopg
 from .urls import parse_url
 
 CLAIMS_PER_DOC = 5
@@ -130,8 +135,9 @@ def synth_run(run_dir: str | Path, n_claims: int, *, variant: int = 0) -> dict[s
     return counts
 
 
-def bench_load(n_claims: int, db_url: str, *, validate: bool = True) -> dict[str, Any]:
-    """Time loading `n_claims` synthetic claims into `db_url` (first load, then an unchanged reload).
+def bench_load(n_claims: int, db_url: str, *, validate: bool = True, changed: bool = False) -> dict[str, Any]:
+    """Time loading `n_claims` synthetic claims into `db_url`: a first load, then an unchanged reload, and with
+    `changed` a reload of the same articles re-extracted with every claim changed.
 
     Use an empty database: the bench's documents (ids `bench-*`) are loaded into it and left there.
     `validate=False` skips the JSON Schema check, to show what it costs.
@@ -141,15 +147,14 @@ def bench_load(n_claims: int, db_url: str, *, validate: bool = True) -> dict[str
         counts = synth_run(Path(tmp) / "run", n_claims)
         synth = time.perf_counter() - clock
         connect(db_url).close()  # create the schema outside the timings
-        clock = time.perf_counter()
-        first = load_runs([Path(tmp) / "run"], db_url, validate=validate)
-        load = time.perf_counter() - clock
-        clock = time.perf_counter()
-        second = load_runs([Path(tmp) / "run"], db_url, validate=validate)
-        reload = time.perf_counter() - clock
+        first, load = _timed_load(Path(tmp) / "run", db_url, validate)
+        second, reload = _timed_load(Path(tmp) / "run", db_url, validate)
+        if changed:
+            synth_run(Path(tmp) / "changed", n_claims, variant=1)
+            third, changed_reload = _timed_load(Path(tmp) / "changed", db_url, validate)
     claims_first = first.runs[0].count("claims")
     claims_second = second.runs[0].count("claims")
-    return {
+    result = {
         "db": parse_url(db_url).masked,
         "claims": counts["claims"],
         "documents": counts["documents"],
@@ -162,15 +167,81 @@ def bench_load(n_claims: int, db_url: str, *, validate: bool = True) -> dict[str
         "inserted": claims_first.inserted,
         "reload_unchanged": claims_second.unchanged,
     }
+    if changed:
+        result["changed_reload_seconds"] = round(changed_reload, 2)
+        result["changed_inserted"] = third.runs[0].count("claims").inserted
+    return result
+
+
+def _timed_load(run: Path, db_url: str, validate: bool) -> tuple[LoadReport, float]:
+    clock = time.perf_counter()
+    report = load_runs([run], db_url, validate=validate)
+    return report, time.perf_counter() - clock
+
+
+@contextmanager
+def empty_database(db_url: str | None) -> Iterator[str]:
+    """An empty database for the bench: a new SQLite file, or a new schema in the PostgreSQL database at
+    `db_url`, dropped afterwards. The bench loads into a database that has none of its documents yet."""
+    if db_url is None or parse_url(db_url).dialect == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="newsclaims-bench-db-") as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    psycopg = import_psycopg()
+    schema = f"newsclaims_bench_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(parse_url(db_url).target, autocommit=True) as admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            separator = "&" if "?" in db_url else "?"
+            yield f"{db_url}{separator}options=-csearch_path%3D{schema}"
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def bench_loads(n_claims: int, postgres_url: str | None = None) -> list[dict[str, Any]]:
+    """`bench_load` into a new SQLite file and, given a PostgreSQL URL (default: the environment's
+    NEWSCLAIMS_BENCH_POSTGRES, if set), into a new schema of that database."""
+    postgres_url = postgres_url or os.environ.get("NEWSCLAIMS_BENCH_POSTGRES") or None
+    results = []
+    for url in (None, postgres_url) if postgres_url else (None,):
+        with empty_database(url) as empty:
+            results.append(bench_load(n_claims, empty))
+    return results
+
+
+# The goals of issue #5: loading 100k claims takes seconds, not minutes.
+GOAL_SECONDS = {"sqlite": 10.0, "postgresql": 15.0}
+
+
+def format_loads(results: list[dict[str, Any]]) -> str:
+    """One line per database: first load (with the goal) and unchanged reload."""
+    lines = []
+    for r in results:
+        dialect = "postgresql" if r["db"].startswith("postgresql") else "sqlite"
+        name = "PostgreSQL" if dialect == "postgresql" else "SQLite"
+        lines.append(
+            f"load {r['claims']:,} claims ({r['mentions']:,} mentions) into {name}: first load {r['load_seconds']:.1f} s "
+            f"({r['claims_per_second']:,} claims/s; goal: 100,000 in under {GOAL_SECONDS[dialect]:.0f} s), "
+            f"unchanged reload {r['reload_seconds']:.1f} s"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m pipeline.output.db.bench [N] [DB_URL]`: print the timings as JSON."""
+    """`python -m pipeline.output.db.bench [N] [DB_URL ...]`: print the timings as JSON.
+
+    Each URL gets an empty database: SQLite a new file (whatever the URL's path), PostgreSQL a new schema,
+    dropped afterwards. With no URL, SQLite.
+    """
     args = sys.argv[1:] if argv is None else argv
     n = int(args[0]) if args else 100_000
-    with tempfile.TemporaryDirectory(prefix="newsclaims-bench-db-") as tmp:
-        url = args[1] if len(args) > 1 else f"sqlite:///{tmp}/bench.db"
-        print(json.dumps(bench_load(n, url), indent=2))
+    urls: list[str | None] = [*args[1:]] or [None]
+    results = []
+    for url in urls:
+        with empty_database(url) as empty:
+            results.append(bench_load(n, empty, changed=True))
+    print(json.dumps(results, indent=2))
+    print(format_loads(results))
     return 0
 
 

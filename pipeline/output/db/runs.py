@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from ...errors import NewsclaimsError
 from ...types import text_sha256
 from ..schemas import validate as validate_record
@@ -17,7 +19,7 @@ RECORDS_SCHEMA_VERSION = 1  # the docs/records.md version this loader reads
 RUN_FILES = {"documents": "documents.jsonl", "mentions": "mentions.jsonl", "claims": "claims.jsonl"}
 _MAX_SCHEMA_MESSAGES = 3
 # JSON escapes that decode to characters neither database stores: NUL, and (possibly lone) surrogates.
-_RISKY_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
+_RISKY_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])")
 
 
 @dataclass(frozen=True)
@@ -87,21 +89,37 @@ def _quarantine(path: str, line: int, record_kind: str, code: str, doc_id: Any =
     return Quarantined(path, line, record_kind, code, err.detail, doc_id if isinstance(doc_id, str) else None)
 
 
+def load_json(raw: bytes) -> tuple[Any, bool]:
+    """A line's JSON value, and whether json (not orjson) read it.
+
+    orjson reads almost every line. Lines with escapes of characters neither database stores, and lines
+    orjson refuses, are read by json as before, so a bad line fails with json's message (JSONDecodeError) and
+    non-standard constants (NaN) still read. The one difference: orjson reads an integer beyond 64 bits as a
+    float, which neither database's integer columns could hold anyway.
+    """
+    if not _RISKY_ESCAPE.search(raw):
+        try:
+            return orjson.loads(raw), False
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8")), True
+
+
 def parse_line(
     path: str, number: int, raw: bytes, kind: str, *, validate: bool = True
-) -> tuple[dict[str, Any], str] | Quarantined | None:
-    """One line's record and JSON text, a `Quarantined` if it cannot be loaded, or None if it is blank."""
+) -> tuple[dict[str, Any], bool] | Quarantined | None:
+    """One line's record and whether json read it (`load_json`), a `Quarantined` if it cannot be loaded, or
+    None if it is blank."""
     if not raw.strip():
         return None
     try:
-        text = raw.decode("utf-8")
-        rec = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        rec, exact = load_json(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:  # RecursionError: nested too deep
         return _quarantine(path, number, kind, "E311", detail=str(err))
     if not isinstance(rec, dict):
         return _quarantine(path, number, kind, "E311", detail="the line is not a JSON object")
     doc_id = rec.get("doc_id")
-    if _RISKY_ESCAPE.search(text) and _unstorable(rec):
+    if exact and _unstorable(rec):
         return _quarantine(path, number, kind, "E316", doc_id)
     if validate:
         problems = validate_record(kind, rec)
@@ -109,7 +127,7 @@ def parse_line(
             more = len(problems) - _MAX_SCHEMA_MESSAGES
             detail = "; ".join(problems[:_MAX_SCHEMA_MESSAGES]) + (f"; and {more} more" if more > 0 else "")
             return _quarantine(path, number, kind, "E312", doc_id, kind=kind, detail=detail)
-    return rec, text.strip()
+    return rec, exact
 
 
 def read_chunks(path: Path, size: int) -> Iterator[tuple[int, list[bytes]]]:

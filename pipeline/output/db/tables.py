@@ -8,6 +8,8 @@ from .base import STAGE_PREFIX
 
 SCOPE_DOCS = "nc_scope_docs"  # documents of this run: their sentences, mentions and claims are replaced
 SCOPE_CLAIMS = "nc_scope_claims"  # claims whose parts are replaced: the run's claims and those it removes
+SKIP_DOCS = "nc_skip_docs"  # documents whose lines are as last loaded: left alone, their rows counted unchanged
+DIGESTS = "document_digests"
 
 
 @dataclass(frozen=True)
@@ -114,14 +116,16 @@ def count_new_sql(spec: TableSpec) -> str:
 
 
 def merge_sql(spec: TableSpec, distinct_op: str) -> str:
-    """Insert new rows and update changed ones; an unchanged row is not written (so not counted)."""
+    """Insert new rows and update changed ones; an unchanged row is not written (so not counted).
+
+    Rows go in key order, so each index of the key grows at one end instead of at random pages.
+    """
     cols = ", ".join(spec.columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in spec.columns if c not in spec.key)
     old = ", ".join(f"{spec.name}.{c}" for c in spec.compared)
     new = ", ".join(f"excluded.{c}" for c in spec.compared)
-    # "WHERE true" keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
     return (
-        f"INSERT INTO {spec.name} ({cols}) SELECT {cols} FROM {spec.stage} WHERE true "
+        f"INSERT INTO {spec.name} ({cols}) SELECT {cols} FROM {spec.stage} ORDER BY {', '.join(spec.key)} "
         f"ON CONFLICT ({', '.join(spec.key)}) DO UPDATE SET {updates} "
         f"WHERE ({old}) {distinct_op} ({new})"
     )
@@ -161,10 +165,29 @@ def claim_scope_sql() -> str:
     )
 
 
-def orphans_sql(spec: TableSpec, *, select: str) -> str:
-    """Staged rows whose document is neither in this run nor in the database."""
-    return (
-        f"SELECT {select} FROM {spec.stage} AS s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {DOCUMENTS.stage} AS d WHERE d.doc_id = s.doc_id) "
-        f"AND NOT EXISTS (SELECT 1 FROM documents AS d WHERE d.doc_id = s.doc_id)"
-    )
+def invalidate_digests_sql() -> str:
+    """Drop the digests of the documents whose rows this load may change: the staged documents, those that
+    staged mentions and claims belong to, and those that own rows with a staged key (a mention or claim
+    that moves to another document). Run before the merge."""
+    owners = " UNION ".join(
+        [f"SELECT doc_id FROM {spec.stage}" for spec in (DOCUMENTS, MENTIONS, CLAIMS)]
+        + [f"SELECT t.doc_id FROM {spec.name} AS t JOIN {spec.stage} AS s ON {_key_match(spec, 's', 't')}"
+           for spec in (MENTIONS, CLAIMS)]
+    )  # fmt: skip
+    return f"DELETE FROM {DIGESTS} WHERE doc_id IN ({owners})"
+
+
+def skipped_counts_sql() -> str:
+    """How many rows of each table (in `TABLES` order) belong to the skipped documents: the rows their lines
+    would stage. One pass over their claims counts the claims' parts too.
+
+    Their current claims are exactly the claims of their lines (a dropped one is deleted or, if reviewed,
+    retired), and the parts of a claim come with it.
+    """
+    docs = f"SELECT doc_id FROM {SKIP_DOCS}"
+    per_doc = [f"(SELECT COUNT(*) FROM {SKIP_DOCS})"] + [
+        f"(SELECT COUNT(*) FROM {spec.name} WHERE doc_id IN ({docs}))" for spec in (SENTENCES, MENTIONS)
+    ]
+    per_claim = [f"COALESCE(SUM((SELECT COUNT(*) FROM {p.name} AS p WHERE p.claim_id = c.claim_id)), 0)" for p in CLAIM_PARTS]
+    claims = f"FROM claims AS c WHERE c.doc_id IN ({docs}) AND c.is_current"
+    return f"SELECT {', '.join(per_doc)}, COUNT(*), {', '.join(per_claim)} {claims}"

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from ....errors import NewsclaimsError
 from ..base import Database
-from . import m0001_records, m0002_review, m0003_events
+from . import m0001_records, m0002_review, m0003_events, m0004_digests
 
 # Types that differ between the dialects; SQLite keeps to plain types that Datasette shows as they are.
 _TOKENS = {
@@ -66,6 +66,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _from_module(1, m0001_records),
     _from_module(2, m0002_review),
     _from_module(3, m0003_events),
+    _from_module(4, m0004_digests),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 VERSION_TABLE = "newsclaims_migrations"
