@@ -176,3 +176,31 @@ def test_a_doc_id_repeated_in_a_later_shard_keeps_the_first_copy_and_records_E10
     assert "Hyesan" in mentions and "Manpo" in claims
     errors = [json.loads(x) for x in (run / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(e["code"], e["doc_id"]) for e in errors] == [("E109", "dup")]
+
+
+def test_a_worker_caches_tokenisation_from_its_first_shard_although_shards_run_in_memory_zones():
+    """Inside `nlp.memory_zone()` spaCy never adds to its tokenizer cache, so a worker that only ran zones
+    would split every word of every article afresh (about half a run's time). Words of the first shard a
+    worker sees must be cached: a later shard with the same words calls the tokenizer's `prefix_search`
+    (run only for uncached chunks) for none of them."""
+    from pipeline.batch import worker
+    from pipeline.types import Document
+
+    worker.init_worker(None)
+    tokenizer = worker._NLP.tokenizer
+    calls = []
+    search = tokenizer.prefix_search
+
+    def counting(text):
+        calls.append(text)
+        return search(text)
+
+    tokenizer.prefix_search = counting
+    first = Document(text=ARTICLE, doc_id="a", published="2025-05-20")
+    worker.process_items([first], patterns_dir=None, doc_timeout=0)
+    calls.clear()
+    again = Document(text=ARTICLE, doc_id="b", published="2025-05-20")
+    out = worker.process_items([again], patterns_dir=None, doc_timeout=0)
+    assert out["documents"] and out["claims"]
+    assert calls == []
+    worker.init_worker(None)  # leave a pipeline with its own tokenizer for later tests

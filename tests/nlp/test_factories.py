@@ -34,3 +34,31 @@ def test_factories_saved_pipeline_loads_without_pattern_files(nlp, tmp_path, mon
     doc = loaded("More than 200 sedans crossed into Kimjongsuk County.")
     labels = {(e.label_, e.text) for e in doc.ents}
     assert {("QUANTITY", "More than 200"), ("VEHICLE", "sedans"), ("COUNTY", "Kimjongsuk County")} <= labels
+
+
+def test_loading_the_pattern_pack_leaves_the_tokenizer_cache_working():
+    """Tokenizing ~30k alias spellings fills spaCy's chunk cache; if it is not really emptied afterwards, no
+    article word is ever cached and tokenisation runs 10-15x slower (nothing else shows it). An uncached
+    chunk goes through `prefix_search`; a cached one does not, so the second pass over a text must not."""
+    from pipeline.nlp.patterns import compile_pack
+
+    nlp = spacy.blank("en")
+    calls = []
+    search = nlp.tokenizer.prefix_search
+
+    def counting(text):
+        calls.append(text)
+        return search(text)
+
+    nlp.tokenizer.prefix_search = counting
+    nlp.add_pipe("newsclaims_entities")
+    nlp.add_pipe("newsclaims_quantities")
+    pack = compile_pack()
+    for name in ("newsclaims_entities", "newsclaims_quantities"):
+        nlp.get_pipe(name).set_pack(pack)
+    text = "Over 100 Chinese-made trucks were smuggled into Kimjongsuk County in April, a source said."
+    nlp.make_doc(text)
+    calls.clear()
+    doc = nlp.make_doc(text)
+    assert doc.text == text
+    assert calls == []
