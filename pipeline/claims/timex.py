@@ -18,6 +18,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from ..nlp.entities import anchor_runs, match_windows
+from ..nlp.sentences import lowers
+
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 MONTHS.update(
@@ -50,10 +53,10 @@ SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11
 ORDINAL_HALF = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "latter": 2}
 ORDINAL_QUARTER = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": 4}
 STREET_WORDS = {"street", "st", "st.", "avenue", "road", "square", "plaza", "bridge", "factory", "enterprise", "school"}
-_YEAR = r"^(?:19\d\d|20\d\d)$"
-_DAY = r"^(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?$"
+# Years 1900-2099 and days of the month ("7", "7th", "31st"), as lower-case token forms.
 YEARS = [str(y) for y in range(1900, 2100)]
 DAYS = [f"{d}{suffix}" for d in range(1, 32) for suffix in ("", "st", "nd", "rd", "th")]
+_YEAR_SET, _DAY_SET = frozenset(YEARS), frozenset(DAYS)
 
 
 def parse_published(value: str | None) -> dt.date | None:
@@ -97,7 +100,7 @@ class TimeExpr:
 def _patterns() -> dict[str, list[list[dict[str, Any]]]]:
     """The time-expression grammar: Matcher patterns by kind."""
     # Sets, not REGEX predicates: a set is one hash lookup per token, a REGEX runs for every token and state
-    # (the matcher was a tenth of a run's time). They hold exactly the strings _YEAR and _DAY accept.
+    # (the matcher was a tenth of a run's time).
     month = {"LOWER": {"IN": sorted(MONTHS)}}
     year = {"LOWER": {"IN": YEARS}}
     day = {"LOWER": {"IN": DAYS}}
@@ -213,7 +216,7 @@ ANCHORS = frozenset(MONTHS) | {
     "recent",
 }
 _INNER = _pattern_words()
-_ANCHORS = ANCHORS | frozenset(YEARS)  # every time expression holds one of these
+_ANCHORS = ANCHORS | _YEAR_SET  # every time expression holds one of these
 
 
 def _matches_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, int]]:
@@ -223,9 +226,6 @@ def _matches_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, int]]:
     inside the clause: most sentences hold no claim, so most of an article is never matched. Each clause is
     matched once (kept in `doc.user_data`).
     """
-    from ..nlp.entities import anchor_runs, match_windows
-    from ..nlp.sentences import lowers
-
     done: dict[tuple[int, int], list[tuple[int, int, int]]] = doc.user_data.setdefault("newsclaims_timex", {})
     if (start, end) not in done:
         runs = anchor_runs(lowers(doc)[start:end], _INNER, _ANCHORS)
@@ -335,7 +335,7 @@ def _relation(doc: Doc, span: Span) -> str:
 
 def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> TimeExpr | None:
     toks = [t.lower_ for t in span]
-    years = [int(t) for t in toks if re.match(_YEAR, t)]
+    years = [int(t) for t in toks if t in _YEAR_SET]
     months = [MONTHS[t] for t in toks if t in MONTHS]
     parts = [t for t in toks if t in PARTS]
     relation = "from-to" if kind == "RANGE" else _relation(doc, span)
@@ -354,7 +354,7 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
             start, _ = _month_bounds(y0, months[0])
             _, end = _month_bounds(year, months[-1])
             return _expr(span, start, end, "month", relation, published, explicit_year)
-        days = [int(re.sub(r"\D", "", t)) for t in toks if re.match(_DAY, t) and t not in MONTHS]
+        days = [int(re.sub(r"\D", "", t)) for t in toks if t in _DAY_SET and t not in MONTHS]
         if days:
             base = dt.datetime(year, 12, 31) if published is None else dt.datetime.combine(published, dt.time())
             day = _parse_day(span.text if years else f"{span.text} {year}", base)

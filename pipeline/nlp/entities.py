@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher  # noqa: F401  (Matcher: windowed_matches)
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .sentences import lowers, text_of
@@ -204,28 +204,6 @@ class EntityMatcher:
 def _tokenizer(nlp: Language) -> Any:
     """The pipeline's Tokenizer (typed loosely: spaCy types it as a plain callable)."""
     return nlp.tokenizer
-
-
-def windowed_matches(
-    matcher: Matcher, doc: Doc, anchors: frozenset[str], *, before: int, after: int
-) -> list[tuple[int, int, int]]:
-    """Run `matcher` only on windows around anchor tokens (a set lookup per token is far cheaper than the
-    matcher's per-token state machine); match offsets are returned relative to the doc."""
-    return match_windows(matcher, doc, anchor_windows(lowers(doc), anchors, before=before, after=after))
-
-
-def anchor_windows(lows: list[str], anchors: frozenset[str], *, before: int, after: int) -> list[tuple[int, int]]:
-    """Token windows [lo, hi) reaching `before` tokens left and `after` right of each anchor, merged when they touch."""
-    windows: list[list[int]] = []
-    n = len(lows)
-    for i, low in enumerate(lows):
-        if low in anchors:
-            lo, hi = max(0, i - before), min(n, i + after + 1)
-            if windows and lo <= windows[-1][1]:
-                windows[-1][1] = max(windows[-1][1], hi)
-            else:
-                windows.append([lo, hi])
-    return [(lo, hi) for lo, hi in windows]
 
 
 def anchor_runs(

@@ -15,11 +15,6 @@ import orjson
 _OPTIONS = orjson.OPT_SORT_KEYS
 
 
-def dumps(record: Any) -> str:
-    """One canonical JSON line: sorted keys, real Unicode (UTF-8), compact separators."""
-    return orjson.dumps(record, option=_OPTIONS).decode("utf-8")
-
-
 def write_jsonl_atomic(path: Path, records: Iterable[dict[str, Any]]) -> int:
     """Write records to `path` via a temp file and rename, so readers never see half a file.
 
