@@ -148,21 +148,27 @@ def facets(db: Database) -> dict[str, list[dict[str, Any]]]:
         f"SELECT x.item_class, COUNT(DISTINCT x.claim_id) FROM claim_items AS x {current} "
         "WHERE x.item_class IS NOT NULL GROUP BY x.item_class ORDER BY 1"
     )
-    names = display.province_names()
-    place_rows: dict[str, dict[str, Any]] = {}
-    for pid, count in provinces:
-        place_rows[pid] = {"value": pid, "name": names.get(pid, pid), "group": "Provinces", "count": int(count)}
-    for pid, name, label, count in places:
-        if pid not in place_rows:
-            group = {"COUNTY": "Counties and cities", "PROVINCE": "Provinces"}.get(label, "Other places")
-            place_rows[pid] = {"value": pid, "name": name or pid, "group": group, "count": int(count)}
     return {
         "claim_type": [{"value": v, "name": v, "count": int(n)} for v, n in types],
         "source": [{"value": v, "name": v, "count": int(n)} for v, n in sources],
-        "place": sorted(place_rows.values(), key=lambda p: (p["group"], p["name"])),
+        "place": place_facet(provinces, places),
         "agency": [{"value": v, "name": name or v, "count": int(n)} for v, name, n in agencies],
         "item_class": [{"value": v, "name": v, "count": int(n)} for v, n in items],
     }
+
+
+def place_facet(provinces: list[tuple[Any, ...]], places: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """The place filter menu: provinces (id, count) first, then the other places (id, name, label, count)
+    not already listed, grouped and sorted by name."""
+    names = display.province_names()
+    rows: dict[str, dict[str, Any]] = {}
+    for pid, count in provinces:
+        rows[pid] = {"value": pid, "name": names.get(pid, pid), "group": "Provinces", "count": int(count)}
+    for pid, name, label, count in places:
+        if pid not in rows:
+            group = {"COUNTY": "Counties and cities", "PROVINCE": "Provinces"}.get(label, "Other places")
+            rows[pid] = {"value": pid, "name": name or pid, "group": group, "count": int(count)}
+    return sorted(rows.values(), key=lambda p: (p["group"], p["name"]))
 
 
 def document_summary(db: Database, doc_id: str) -> dict[str, Any]:

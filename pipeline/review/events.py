@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import NewsclaimsError
 from ..output.db import Database
 from . import fields as display
-from .cards import document_summary
+from .cards import document_summary, place_facet
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
@@ -222,17 +222,9 @@ def event_facets(db: Database) -> dict[str, list[dict[str, Any]]]:
     sources = db.query(
         "SELECT source, COUNT(DISTINCT event_id) FROM event_claims WHERE source IS NOT NULL GROUP BY source ORDER BY 1"
     )
-    names = display.province_names()
-    place_rows: dict[str, dict[str, Any]] = {}
-    for pid, count in provinces:
-        place_rows[pid] = {"value": pid, "name": names.get(pid, pid), "group": "Provinces", "count": int(count)}
-    for pid, name, label, count in places:
-        if pid not in place_rows:
-            group = {"COUNTY": "Counties and cities", "PROVINCE": "Provinces"}.get(label, "Other places")
-            place_rows[pid] = {"value": pid, "name": name or pid, "group": group, "count": int(count)}
     return {
         "claim_type": [{"value": v, "name": v, "count": int(n)} for v, n in types],
-        "place": sorted(place_rows.values(), key=lambda p: (p["group"], p["name"])),
+        "place": place_facet(provinces, places),
         "item_class": [{"value": v, "name": v, "count": int(n)} for v, n in items],
         "source": [{"value": v, "name": v, "count": int(n)} for v, n in sources],
     }

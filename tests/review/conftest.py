@@ -133,6 +133,20 @@ def api(server: ReviewServer) -> Api:
     return Api(server)
 
 
+def active_content(page: Any) -> dict[str, int]:
+    """What could run in the page: script elements, embedded objects, non-http(s) links, on* handlers.
+    Hostile text rendered as text leaves {"script": 1 (our app.js), 0, 0, 0}."""
+    return page.evaluate(
+        """() => ({
+            script: document.querySelectorAll('script').length,
+            img: document.querySelectorAll('img, svg, iframe, object, embed').length,
+            jsLinks: Array.from(document.querySelectorAll('a')).filter(a => !/^https?:/.test(a.href)).length,
+            handlers: Array.from(document.querySelectorAll('*'))
+                .filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
+        })"""
+    )
+
+
 def decision_rows(db_url: str) -> list[tuple[Any, ...]]:
     """Every row of review_decisions, oldest first."""
     with connect(db_url) as db:

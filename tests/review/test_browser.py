@@ -19,7 +19,7 @@ import pytest
 from pipeline.review.export import export_reviewed
 
 from .builders import XSS, emoji_records, main_records, write_run
-from .conftest import decision_rows, serve
+from .conftest import active_content, decision_rows, serve
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,15 +190,7 @@ def test_browser_hostile_text_runs_nothing_and_creates_no_element(page: Any, xss
         page.keyboard.press("k")  # back to the card: the note is now in the trail
         page.wait_for_selector("#card .history")
         page.wait_for_timeout(300)
-        counts = page.evaluate(
-            """() => ({
-                script: document.querySelectorAll('script').length,
-                img: document.querySelectorAll('img, svg, iframe, object, embed').length,
-                jsLinks: Array.from(document.querySelectorAll('a')).filter(a => !/^https?:/.test(a.href)).length,
-                handlers: Array.from(document.querySelectorAll('*'))
-                    .filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
-            })"""
-        )
+        counts = active_content(page)
         assert counts == {"script": 1, "img": 0, "jsLinks": 0, "handlers": 0}  # the one script is our app.js
         body = page.inner_text("body")
         for payload in (XSS["title"], XSS["source"], XSS["name"], XSS["claim_type"].upper()):

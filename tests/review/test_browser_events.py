@@ -13,7 +13,7 @@ import pytest
 from pipeline.output.db import connect
 
 from .builders import XSS
-from .conftest import decision_rows, load_with_events, serve
+from .conftest import active_content, decision_rows, load_with_events, serve
 
 pytestmark = pytest.mark.browser
 OUTLETS = ["Border Monitor", "Frontier Digest", "Yalu Observer", "Yalu Observer", "NK Trade Watch"]  # by date
@@ -147,15 +147,7 @@ def test_browser_event_hostile_text_renders_as_text(page: Any, events_run: Path,
     srv = serve(url)
     try:
         _open_first_event(page, srv.url)
-        counts = page.evaluate(
-            """() => ({
-                script: document.querySelectorAll('script').length,
-                img: document.querySelectorAll('img, svg, iframe, object, embed').length,
-                jsLinks: Array.from(document.querySelectorAll('a')).filter(a => !/^https?:/.test(a.href)).length,
-                handlers: Array.from(document.querySelectorAll('*'))
-                    .filter(e => Array.from(e.attributes).some(a => a.name.startsWith('on'))).length,
-            })"""
-        )
+        counts = active_content(page)
         assert counts == {"script": 1, "img": 0, "jsLinks": 0, "handlers": 0}
         first = page.locator("#event-columns .event-column").first
         assert first.locator(".col-title").inner_text() == XSS["title"]  # the title as text, and not a link
