@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .claims import extract_claims
-from .nlp.entities import span_attrs
-from .nlp.sentences import sentence_offsets, text_of, token_sentence_index
+from .nlp.entities import ATTRS
+from .nlp.sentences import sentence_offsets, token_sentence_index, tokens
 from .types import Document, Mention
 
 
@@ -24,27 +26,43 @@ class ExtractResult:
 
 
 def doc_mentions(doc: Doc, doc_id: str, names: dict[str, str]) -> list[Mention]:
-    """Mentions from `doc.ents`, with canonical entries and label attributes."""
+    """Mentions of the entities in `doc.ents`, with canonical entries and label attributes."""
     sent_of = token_sentence_index(doc)
-    text = text_of(doc)
+    table = tokens(doc)
+    text, starts, ends = table.text, table.starts, table.ends
+    attrs_of = doc.user_data.get(ATTRS) or {}
     out = []
-    for ent in doc.ents:
-        attrs = dict(span_attrs(ent) or {})
-        kb_id = ent.kb_id_
+    for first, last, label, kb_id in entity_spans(doc):
+        start, end = starts[first], ends[last - 1]
         canonical = {"id": kb_id, "name": names.get(kb_id, kb_id)} if kb_id else None
-        start, end = ent.start_char, ent.end_char
         out.append(
             Mention(
                 doc_id=doc_id,
-                label=ent.label_,
+                label=label,
                 text=text[start:end],
                 start=start,
                 end=end,
-                sentence_index=sent_of[ent.start],
+                sentence_index=sent_of[first],
                 canonical=canonical,
-                attrs=attrs,
+                attrs=dict(attrs_of.get((start, end)) or {}),
             )
         )
+    return out
+
+
+def entity_spans(doc: Doc) -> list[tuple[int, int, str, str]]:
+    """(token start, token end, label, kb id) of each entity: what iterating `doc.ents` gives, read from the
+    token arrays in one call instead of building a Span and reading its properties per entity."""
+    if not len(doc):
+        return []
+    iob, types, kb_ids = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID]).T
+    firsts = numpy.flatnonzero((iob == 3) & (types != 0))  # B with a label (a B without one is outside)
+    stops = numpy.flatnonzero(iob != 1)  # an entity runs until the first token that is not I
+    strings = doc.vocab.strings
+    out = []
+    for first, after in zip(firsts.tolist(), numpy.searchsorted(stops, firsts, side="right").tolist(), strict=True):
+        last = int(stops[after]) if after < len(stops) else len(doc)
+        out.append((first, last, strings[int(types[first])], strings[int(kb_ids[first])] if kb_ids[first] else ""))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import threading
@@ -35,6 +36,9 @@ def init_worker(patterns_dir: str | None) -> None:
     _NLP = build_pipeline(patterns_dir=patterns_dir)
     _PATTERNS = patterns_dir
     _CACHE_WARM = False
+    # The pipeline and its pattern pack (about 120k objects) live as long as the process: move them out of
+    # the collector's generations so its full passes do not walk them again and again.
+    gc.freeze()
 
 
 def _pipeline(patterns_dir: str | None) -> Any:
@@ -70,7 +74,7 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
     seen: dict[str, str] = {}
     _warm_tokenizer_cache(nlp, items)
-    with nlp.memory_zone():  # strings and docs of this shard are freed when it is done: flat memory
+    with _collector_paused(), nlp.memory_zone():  # strings and docs of this shard are freed when it is done
         for item in items:
             if isinstance(item, ErrorRecord):
                 out["errors"].append(item.to_record())
@@ -92,6 +96,25 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
             out["mentions"].extend(result.mentions)
             out["claims"].extend(result.claims)
     return out
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a shard is processed; one collection when it is done.
+
+    Extraction builds about 400 short-lived containers per article, so the collector ran every few articles
+    and spent about 7% of a run walking records that reference counting frees anyway (measured with
+    `gc.callbacks`: 147 microseconds per article, 10 with the collector paused per shard). A shard is at most
+    `shard_size` articles, so cyclic garbage, if any, stays bounded.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(1)
 
 
 def _warm_tokenizer_cache(nlp: Any, items: list[ReadItem]) -> None:

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .sentences import lowers, text_of
+from .sentences import Tokens, tokens
 
 # Span extension holding the mention's attributes (stored in doc.user_data, so it survives doc.ents copies).
 EXT = "newsclaims"
@@ -32,6 +32,9 @@ def set_span_attrs(doc: Doc, start_char: int, end_char: int, attrs: dict[str, An
 
 if not Span.has_extension(EXT):
     Span.set_extension(EXT, getter=span_attrs)
+
+# An entity as the components pass it around: token start, token end, label, canonical id (or class).
+Candidate = tuple[int, int, str, str]
 
 LABEL_PRIORITY = {"AGENCY": 0, "COUNTY": 1, "PROVINCE": 2, "PLACE": 3, "VEHICLE": 4, "GOODS": 5, "QUANTITY": 6}
 
@@ -57,10 +60,10 @@ class EntityMatcher:
         for label, entry_id, text, flag in pack["phrases"]:
             capitalised = "C" if text[:1].isupper() else "c"
             groups.setdefault(f"{label}|{entry_id}|{flag}|{capitalised}", []).append(text)
-        self._phrase_info: dict[str, tuple[str, str, bool, bool]] = {}
+        self._phrase_info: dict[int, tuple[str, str, bool, bool]] = {}  # by the match key's hash
         for key, texts in groups.items():
             label, entry_id, flag, cap = key.split("|")
-            self._phrase_info[key] = (label, entry_id, flag == "former", cap == "C")
+            self._phrase_info[nlp.vocab.strings.add(key)] = (label, entry_id, flag == "former", cap == "C")
             self.phrase_matcher.add(key, list(_tokenizer(nlp).pipe(texts)))
         self._add_vehicle_patterns(nlp)
 
@@ -81,8 +84,10 @@ class EntityMatcher:
             by_class.setdefault(cls, []).append(head)
         for model, cls in veh["models"].items():
             by_class.setdefault(cls, []).append(model)
+        self._vehicle_class: dict[int, str] = {}  # match key hash -> vehicle class
         for cls, texts in by_class.items():
             self.vehicle_matcher.add(f"VEH:{cls}", list(_tokenizer(nlp).pipe(texts)))
+            self._vehicle_class[nlp.vocab.strings.add(f"VEH:{cls}")] = cls
         self.vehicle_mods: dict[str, frozenset[str]] = {}
         for mod, classes in veh["modifiers"].items():
             for cls in classes:
@@ -90,10 +95,9 @@ class EntityMatcher:
         self.brands = frozenset(toks(b) for b in veh["brands"])
         self.max_brand = max((len(b) for b in self.brands), default=0)
 
-    def _extend_vehicle(self, doc: Doc, cls: str, start: int) -> int:
+    def _extend_vehicle(self, lows: list[str], cls: str, start: int) -> int:
         """Move the start left over up to two noun modifiers of the class, then one brand."""
         mods = self.vehicle_mods.get(cls, frozenset())
-        lows = lowers(doc)
         taken = 0
         while taken < 2 and start > 0 and lows[start - 1] in mods:
             start -= 1
@@ -104,36 +108,37 @@ class EntityMatcher:
         return start
 
     def __call__(self, doc: Doc) -> Doc:
-        candidates: list[Span] = []
+        table = tokens(doc)
+        text, lows, starts = table.text, table.lows, table.starts
+        candidates: list[Candidate] = []
+        former: set[tuple[int, int]] = set()
         for key_id, start, end in self.phrase_matcher(doc):
-            label, entry_id, former, capitalised = self._phrase_info[doc.vocab.strings[key_id]]
-            if capitalised and not doc[start].text[:1].isupper():
+            label, entry_id, is_former, capitalised = self._phrase_info[key_id]
+            if capitalised and not text[starts[start]].isupper():
                 continue
-            if not self._context_ok(doc, label, entry_id, start, end):
+            if not self._context_ok(lows, label, entry_id, start, end):
                 continue
-            span = Span(doc, start, end, label=label, kb_id=entry_id)
-            candidates.append(span)
-            self._pending_attrs(span, former=former)
+            candidates.append((start, end, label, entry_id))
+            if is_former:
+                former.add((start, end))
         for key_id, start, end in self.vehicle_matcher(doc):
-            cls = doc.vocab.strings[key_id].split(":", 1)[1]
-            start = self._extend_vehicle(doc, cls, start)
-            if not self._context_ok(doc, "VEHICLE", cls, start, end):
+            cls = self._vehicle_class[key_id]
+            start = self._extend_vehicle(lows, cls, start)
+            if not self._context_ok(lows, "VEHICLE", cls, start, end):
                 continue
-            span = Span(doc, start, end, label="VEHICLE", kb_id=cls)
-            candidates.append(span)
-        kept = _resolve_overlaps(candidates, list(doc.ents))
-        doc.ents = kept
-        self._attach_attrs(doc, kept)
+            candidates.append((start, end, "VEHICLE", cls))
+        existing: dict[Candidate, Span] = {(s.start, s.end, s.label_, s.kb_id_): s for s in doc.ents}
+        kept = _resolve_overlaps(candidates, list(existing))
+        # Spans only for the entities kept (candidates are several times as many); `set_ents` with its
+        # default "outside" is what assigning `doc.ents` does, without copying every Span once more.
+        doc.set_ents([existing.get(c) or Span(doc, c[0], c[1], label=c[2], kb_id=c[3]) for c in kept])
+        self._attach_attrs(doc, table, kept, former)
         return doc
 
-    def _pending_attrs(self, span: Span, *, former: bool) -> None:
-        if former:
-            span.doc.user_data.setdefault("newsclaims_former", set()).add((span.start_char, span.end_char))
-
-    def _context_ok(self, doc: Doc, label: str, entry_id: str, start: int, end: int) -> bool:
-        lows = lowers(doc)
-        nxt = lows[end] if end < len(lows) else ""
-        if nxt in ("-", "–") and end + 1 < len(lows):
+    def _context_ok(self, lows: list[str], label: str, entry_id: str, start: int, end: int) -> bool:
+        n = len(lows)
+        nxt = lows[end] if end < n else ""
+        if nxt in ("-", "–") and end + 1 < n:
             nxt_word = "-" + lows[end + 1]
             if nxt_word in self.not_before.get(label, ()):
                 return False
@@ -142,50 +147,46 @@ class EntityMatcher:
         prev = lows[start - 1] if start > 0 else ""
         if prev in self.not_after.get(label, ()):
             return False
-        if label == "VEHICLE" and end < len(doc) and nxt in ("'s", "’s"):
+        if label == "VEHICLE" and end < n and nxt in ("'s", "’s"):
             return True
-        if entry_id in self.metonymy_ids and end < len(doc):
+        if entry_id in self.metonymy_ids and end < n:
             if nxt in self.metonymy_verbs:
                 return False
-            if nxt in ("'s", "’s") and end + 1 < len(lows) and lows[end + 1] in self.metonymy_nouns:
+            if nxt in ("'s", "’s") and end + 1 < n and lows[end + 1] in self.metonymy_nouns:
                 return False
         return True
 
-    def _attach_attrs(self, doc: Doc, ents: list[Span]) -> None:
-        """Attributes of every entity (`ents` is what `doc.ents` now holds, in order: reading `doc.ents` again
-        would build every Span anew)."""
-        former = doc.user_data.pop("newsclaims_former", set())
-        previous_vehicle: Span | None = None
+    def _attach_attrs(self, doc: Doc, table: Tokens, ents: list[Candidate], former: set[tuple[int, int]]) -> None:
+        """Attributes of every entity (`ents` is what `doc.ents` now holds, in order)."""
+        previous_vehicle: Candidate | None = None
+        previous_origin: str | None = None
         for ent in ents:
-            if ent.label_ == "QUANTITY":
+            start, end, label, kb_id = ent
+            if label == "QUANTITY":
                 continue
-            entry = self.entries.get(ent.kb_id_)
+            entry = self.entries.get(kb_id)
             attrs: dict[str, Any] = dict(entry["attrs"]) if entry else {}
-            if ent.label_ in ("COUNTY", "PROVINCE"):
-                attrs["former_name"] = (ent.start_char, ent.end_char) in former
+            if label in ("COUNTY", "PROVINCE"):
+                attrs["former_name"] = (start, end) in former
                 attrs.setdefault("parent", None)
-            elif ent.label_ == "PLACE":
+            elif label == "PLACE":
                 attrs.setdefault("country", attrs.get("iso"))
-            elif ent.label_ == "AGENCY":
+            elif label == "AGENCY":
                 attrs.setdefault("country", None)
-            if ent.label_ == "VEHICLE":
-                attrs["vehicle_class"] = ent.kb_id_
-                origin = self._origin(doc, ent)
-                if origin is None and previous_vehicle is not None and _coordinated(doc, previous_vehicle, ent):
-                    origin = (span_attrs(previous_vehicle) or {}).get("origin")
+            if label == "VEHICLE":
+                attrs["vehicle_class"] = kb_id
+                origin = self._origin(table, start)
+                if origin is None and previous_vehicle is not None and _coordinated(table, previous_vehicle[1], start):
+                    origin = previous_origin
                 attrs["origin"] = origin
-                previous_vehicle = ent
-            set_span_attrs(doc, ent.start_char, ent.end_char, attrs)
+                previous_vehicle, previous_origin = ent, origin
+            set_span_attrs(doc, table.starts[start], table.ends[end - 1], attrs)
 
-    def _origin(self, doc: Doc, ent: Span) -> str | None:
-        """An origin adjective right before the vehicle, possibly behind other adjectives."""
-        lo = max(0, ent.start - 6)
-        j = ent.start
-        lows = lowers(doc)
-        text = text_of(doc)
-        # character bounds of the few tokens before the vehicle (`doc[i:j].text` without building Spans)
-        starts = {k: doc[k].idx for k in range(lo, j)}
-        ends = {k: starts[k] + len(doc[k]) for k in range(lo, j)}
+    def _origin(self, table: Tokens, start: int) -> str | None:
+        """An origin adjective right before the vehicle (token `start`), possibly behind other adjectives."""
+        lo = max(0, start - 6)
+        j = start
+        lows, starts, ends, text = table.lows, table.starts, table.ends, table.text
         while j > lo:
             for i in range(max(lo, j - 4), j):
                 phrase = text[starts[i] : ends[j - 1]].lower()
@@ -238,20 +239,19 @@ def match_windows(matcher: Matcher, doc: Doc, windows: list[tuple[int, int]]) ->
     return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
 
-def _coordinated(doc: Doc, left: Span, right: Span) -> bool:
+def _coordinated(table: Tokens, left_end: int, right_start: int) -> bool:
     """True when only commas and 'and'/'or' separate two mentions ("trucks, excavators, and sedans")."""
-    between = doc[left.end : right.start]
-    return 0 < len(between) <= 3 and all(t.text in (",", "and", "or", "&") for t in between)
+    return 0 < right_start - left_end <= 3 and all(table.word(i) in (",", "and", "or", "&") for i in range(left_end, right_start))
 
 
-def _resolve_overlaps(candidates: list[Span], existing: list[Span]) -> list[Span]:
+def _resolve_overlaps(candidates: list[Candidate], existing: list[Candidate]) -> list[Candidate]:
     """Longest match wins, then label priority, then the earlier one; rule spans replace overlapping others."""
-    ordered = sorted(candidates, key=lambda s: (-(s.end - s.start), LABEL_PRIORITY.get(s.label_, 9), s.start))
+    ordered = sorted(candidates, key=lambda c: (c[0] - c[1], LABEL_PRIORITY.get(c[2], 9), c[0]))
     taken: set[int] = set()
-    kept: list[Span] = []
-    for span in ordered:
-        if not taken.intersection(range(span.start, span.end)):
-            kept.append(span)
-            taken.update(range(span.start, span.end))
-    others = [s for s in existing if not taken.intersection(range(s.start, s.end))]
-    return sorted(kept + others, key=lambda s: s.start)
+    kept: list[Candidate] = []
+    for c in ordered:
+        if not taken.intersection(range(c[0], c[1])):
+            kept.append(c)
+            taken.update(range(c[0], c[1]))
+    others = [c for c in existing if not taken.intersection(range(c[0], c[1]))]
+    return sorted(kept + others, key=lambda c: c[0])

@@ -17,7 +17,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .entities import anchor_runs, match_windows, set_span_attrs
-from .sentences import lowers, text_of
+from .sentences import Tokens, lowers, text_of, tokens
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _DIGITS_IN_TEXT = re.compile(r"\d[\d,.]*")
@@ -93,10 +93,11 @@ class QuantityMatcher:
             result = self._analyse(doc, kind, start, end)
             if result is None:
                 continue
-            span, attrs = result
-            taken.update(range(span.start, span.end))
-            new.append(span)
-            set_span_attrs(doc, span.start_char, span.end_char, {"quantity": attrs})
+            first, attrs = result
+            taken.update(range(first, end))
+            new.append(Span(doc, first, end, label="QUANTITY"))
+            table = tokens(doc)
+            set_span_attrs(doc, table.starts[first], table.ends[end - 1], {"quantity": attrs})
         if new:
             doc.set_ents(new, default="unmodified")  # adds them; the entities already there stay as they are
         return doc
@@ -116,7 +117,8 @@ class QuantityMatcher:
 
     # -- analysis -------------------------------------------------------------------------------------
 
-    def _analyse(self, doc: Doc, kind: str, start: int, end: int) -> tuple[Span, dict[str, Any]] | None:
+    def _analyse(self, doc: Doc, kind: str, start: int, end: int) -> tuple[int, dict[str, Any]] | None:
+        """The quantity's first token (a qualifier may extend the match to the left) and its attributes."""
         lows = lowers(doc)
         toks = lows[start:end]
         q: dict[str, Any] = {
@@ -149,7 +151,7 @@ class QuantityMatcher:
                     return None
                 if joiner == "and" and not (start > 0 and lows[start - 1] == "between"):
                     return None
-                if joiner in ("-", "–", "—") and (_YEAR.match(lo_toks[-1]) or _spaced_joiner(doc, start, end)):
+                if joiner in ("-", "–", "—") and (_YEAR.match(lo_toks[-1]) or _spaced_joiner(tokens(doc), start, end)):
                     return None
                 q.update(lower=lo, upper=hi, lower_inclusive=True, upper_inclusive=True)
                 if joiner == "or":
@@ -175,7 +177,7 @@ class QuantityMatcher:
         if q["unit"] is None:
             q["unit"] = self._counted_unit(doc, end)
         q["per"] = self._rate(doc, end)
-        return Span(doc, start, end, label="QUANTITY"), q
+        return start, q
 
     def _apply_spec(self, q: dict[str, Any], spec: dict[str, Any]) -> None:
         if "value" in spec:
@@ -246,7 +248,7 @@ class QuantityMatcher:
             return False
         if len(core) == 1 and _YEAR.match(core[0]) and not has_unit and nxt not in self.count_units:
             return False
-        if start > 0 and doc[start - 1].text in ("#", "No", "no"):
+        if start > 0 and tokens(doc).word(start - 1) in ("#", "No", "no"):
             return False
         return True
 
@@ -274,26 +276,29 @@ class QuantityMatcher:
         q[f"{side}_inclusive"] = bool(qual.get("inclusive"))
 
     def _counted_unit(self, doc: Doc, end: int) -> str | None:
+        table = tokens(doc)
+        lows, n = table.lows, len(table.lows)
         i = end
-        if i < len(doc) and doc[i].lower_ == "of":
+        if i < n and lows[i] == "of":
             i += 1
-        for j in range(i, min(i + 5, len(doc))):
-            tok = doc[j]
-            if tok.is_punct and tok.text not in ("-",):
+        for j in range(i, min(i + 5, n)):
+            if table.punct[j] and lows[j] != "-":
                 return None
-            if tok.lower_ in self.count_units:
-                return tok.lower_
+            if lows[j] in self.count_units:
+                return lows[j]
         return None
 
     def _rate(self, doc: Doc, end: int) -> str | None:
-        for j in range(end, min(end + 8, len(doc) - 1)):
-            tok = doc[j]
-            if tok.text in (".", ";", "!", "?"):
+        table = tokens(doc)
+        lows = table.lows
+        for j in range(end, min(end + 8, len(lows) - 1)):
+            low = lows[j]
+            if low in (".", ";", "!", "?"):
                 return None
-            if tok.lower_ in ("a", "an", "per", "each", "every") and doc[j + 1].lower_ in self.rate_units:
-                return self.rate_units[doc[j + 1].lower_]
-            if tok.lower_ in ("daily", "weekly", "monthly", "annually", "yearly"):
-                return self.rate_units[tok.lower_]
+            if low in ("a", "an", "per", "each", "every") and lows[j + 1] in self.rate_units:
+                return self.rate_units[lows[j + 1]]
+            if low in ("daily", "weekly", "monthly", "annually", "yearly"):
+                return self.rate_units[low]
         return None
 
 
@@ -308,11 +313,11 @@ def _merge_close(runs: list[tuple[int, int]], *, gap: int) -> list[tuple[int, in
     return merged
 
 
-def _spaced_joiner(doc: Doc, start: int, end: int) -> bool:
+def _spaced_joiner(table: Tokens, start: int, end: int) -> bool:
     """A dash range is written tight ("30-40"); a spaced dash is punctuation between clauses."""
-    for tok in doc[start:end]:
-        if tok.text in ("-", "–", "—"):
-            return bool(tok.whitespace_) or bool(doc[tok.i - 1].whitespace_)
+    for i in range(start, end):
+        if table.lows[i] in ("-", "–", "—"):
+            return bool(table.space[i]) or bool(table.space[i - 1])
     return False
 
 

@@ -7,10 +7,10 @@ Boundaries are found with regular expressions over the text (C speed) and writte
 from __future__ import annotations
 
 import re
-from typing import Any
+from bisect import bisect_right
 
 import numpy
-from spacy.attrs import LOWER, SENT_START
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, SENT_START, SPACY
 from spacy.tokens import Doc
 
 _NEWLINES = re.compile(r"\n\s*")
@@ -28,14 +28,51 @@ def text_of(doc: Doc) -> str:
     return text
 
 
+class Tokens:
+    """Every token's lower-case form, character bounds and flags, read from the Doc once in one `to_array`
+    call. Each `doc[i]` or `doc[a:b]` builds a new Token or Span object (measured at about a tenth of a run),
+    so the components index these lists instead."""
+
+    __slots__ = ("text", "lows", "starts", "ends", "punct", "space")
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = text_of(doc)
+        if len(doc):
+            strings = doc.vocab.strings
+            columns = doc.to_array([LOWER, IDX, LENGTH, IS_PUNCT, SPACY]).T.tolist()
+            self.lows: list[str] = [strings[h] for h in columns[0]]
+            self.starts: list[int] = columns[1]
+            self.ends: list[int] = [a + n for a, n in zip(columns[1], columns[2], strict=True)]
+            self.punct: list[int] = columns[3]
+            self.space: list[int] = columns[4]  # 1 when a space follows the token (`token.whitespace_`)
+        else:
+            self.lows, self.starts, self.ends, self.punct, self.space = [], [], [], [], []
+
+    def word(self, i: int) -> str:
+        """`doc[i].text`."""
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def span_text(self, start: int, end: int) -> str:
+        """`doc[start:end].text` (empty for an empty span)."""
+        return self.text[self.starts[start] : self.ends[end - 1]] if end > start else ""
+
+    def token_at(self, char: int) -> int | None:
+        """The token whose text holds the character at `char` (None in the space between tokens)."""
+        i = bisect_right(self.starts, char) - 1
+        return i if i >= 0 and char < self.ends[i] else None
+
+
+def tokens(doc: Doc) -> Tokens:
+    """The doc's token table, built once per doc."""
+    table = doc.user_data.get("newsclaims_tokens")
+    if table is None:
+        table = doc.user_data["newsclaims_tokens"] = Tokens(doc)
+    return table
+
+
 def lowers(doc: Doc) -> list[str]:
-    """Every token's lower-case form, read once per doc (each `doc[i]` builds a new Token object)."""
-    cached = doc.user_data.get("newsclaims_lowers")
-    if cached is None:
-        strings = doc.vocab.strings
-        hashes: list[Any] = doc.to_array([LOWER]).reshape(-1).tolist() if len(doc) else []
-        cached = doc.user_data["newsclaims_lowers"] = [strings[h] for h in hashes]
-    return cached
+    """Every token's lower-case form (see `Tokens`)."""
+    return tokens(doc).lows
 
 
 def _starts_sentence(ch: str) -> bool:
@@ -72,11 +109,12 @@ def _boundary_chars(doc: Doc) -> list[int]:
 
 def _abbreviation(doc: Doc, dot: int) -> bool:
     """'U.S.', 'Mr.' (one token with the dot) or an initial ('J. Smith'): not a sentence end."""
-    span = doc.char_span(dot, dot + 1, alignment_mode="expand")
-    if span is None or len(span) == 0:
+    table = tokens(doc)
+    i = table.token_at(dot)
+    if i is None:
         return False
-    token = span[0]
-    if len(token.text) > 1 and any(c.isalpha() for c in token.text):
+    word = table.word(i)
+    if len(word) > 1 and any(c.isalpha() for c in word):
         return True
     text = text_of(doc)
     return dot >= 1 and text[dot - 1].isupper() and (dot < 2 or not text[dot - 2].isalpha())
@@ -88,10 +126,11 @@ def set_sentence_starts(doc: Doc) -> Doc:
         return doc
     starts = numpy.zeros(len(doc), dtype=bool)
     starts[0] = True
+    table = tokens(doc)
     for char in _boundary_chars(doc):
-        span = doc.char_span(char, char + 1, alignment_mode="expand")
-        if span is not None and len(span):
-            starts[span.start] = True
+        i = table.token_at(char)  # a boundary is never a space, so it is inside a token
+        if i is not None:
+            starts[i] = True
     # SENT_START is 1 for a start and -1 for "not a start", stored as uint64 like spaCy's own arrays.
     values = numpy.where(starts, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
     doc.from_array([SENT_START], values)  # type: ignore[arg-type]
@@ -115,12 +154,12 @@ def sentence_token_spans(doc: Doc) -> list[tuple[int, int]]:
 
 def sentence_offsets(doc: Doc) -> list[tuple[int, int]]:
     """Character spans of the non-blank sentences, trimmed of surrounding whitespace."""
+    table = tokens(doc)
+    text, starts, ends = table.text, table.starts, table.ends
     out: list[tuple[int, int]] = []
-    text = text_of(doc)
     for a, b in sentence_token_spans(doc):
-        start = doc[a].idx
-        end = doc[b - 1].idx + len(doc[b - 1].text)
-        chunk = text[start:end]
+        start = starts[a]
+        chunk = text[start : ends[b - 1]]
         stripped = chunk.strip()
         if not stripped:
             continue
@@ -151,9 +190,10 @@ def token_sentence_index(doc: Doc) -> list[int]:
     """For each token, the index of its sentence in `sentence_offsets` (-1 for blank sentences)."""
     index = [-1] * len(doc)
     k = -1
-    text = text_of(doc)
+    table = tokens(doc)
+    text, starts, ends = table.text, table.starts, table.ends
     for a, b in sentence_token_spans(doc):
-        if text[doc[a].idx : doc[b - 1].idx + len(doc[b - 1].text)].strip():
+        if text[starts[a] : ends[b - 1]].strip():
             k += 1
             index[a:b] = [k] * (b - a)
     return index
