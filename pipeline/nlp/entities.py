@@ -213,20 +213,20 @@ def anchor_runs(
     """Maximal runs [lo, hi) of tokens that can be part of a match (in `inner`, or numeric when `numeric` is
     given) and hold at least one anchor. When every match is made of such tokens and holds an anchor, the
     matcher finds the same matches on these runs as on the whole doc, at a fraction of the cost."""
+    if numeric is None:
+        hits = [i for i, low in enumerate(lows) if low in inner]
+    else:
+        hits = [i for i, low in enumerate(lows) if numeric[i] or low in inner]
     runs: list[tuple[int, int]] = []
-    start, anchored = -1, False
-    for i, low in enumerate(lows):
-        number = bool(numeric[i]) if numeric is not None else False
-        if number or low in inner:
-            if start < 0:
-                start, anchored = i, False
-            anchored = anchored or number or low in anchors
-            continue
-        if start >= 0 and anchored:
-            runs.append((start, i))
-        start = -1
-    if start >= 0 and anchored:
-        runs.append((start, len(lows)))
+    k, n = 0, len(hits)
+    while k < n:  # group consecutive positions into runs; only the few tokens that can be in a match
+        j = k
+        while j + 1 < n and hits[j + 1] == hits[j] + 1:
+            j += 1
+        lo, hi = hits[k], hits[j] + 1
+        if any(lows[i] in anchors or (numeric is not None and numeric[i]) for i in range(lo, hi)):
+            runs.append((lo, hi))
+        k = j + 1
     return runs
 
 

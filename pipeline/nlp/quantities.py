@@ -11,13 +11,13 @@ import re
 from typing import Any
 
 import numpy
-from spacy.attrs import ENT_IOB, LIKE_NUM
+from spacy.attrs import ENT_IOB
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .entities import anchor_runs, match_windows, set_span_attrs
-from .sentences import Tokens, lowers, text_of, tokens
+from .sentences import Tokens, tokens
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _DIGITS_IN_TEXT = re.compile(r"\d[\d,.]*")
@@ -53,6 +53,7 @@ class QuantityMatcher:
         core: list[dict[str, Any]] = [cur, {**num, "OP": "{1,4}"}]
         self.matcher = Matcher(nlp.vocab)
         self._num_key = nlp.vocab.strings.add("NUM")
+        self._kinds = {nlp.vocab.strings.add(kind): kind for kind in ("NUM", "RANGE", "VAGUE")}
         self.matcher.add(
             "NUM",
             [core, [*core, {"LOWER": {"IN": suffix_single}}]]
@@ -82,32 +83,32 @@ class QuantityMatcher:
         # Longest final span first (the qualifier extends a match to the left), then the earlier one; a
         # candidate that overlaps one already taken is never analysed (it would be dropped anyway).
         candidates: list[tuple[int, int, str, int]] = []
-        for key_id, start, end in self._matches(doc):
-            kind = doc.vocab.strings[key_id]
-            candidates.append((self._qualifier(doc, start, kind)[0], end, kind, start))
+        table = tokens(doc)
+        for key_id, start, end in self._matches(doc, table):
+            kind = self._kinds[key_id]
+            candidates.append((self._qualifier(table.lows, start, kind)[0], end, kind, start))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
         new: list[Span] = []
         for final_start, end, kind, start in candidates:
             if taken.intersection(range(final_start, end)):
                 continue
-            result = self._analyse(doc, kind, start, end)
+            result = self._analyse(table, kind, start, end)
             if result is None:
                 continue
             first, attrs = result
             taken.update(range(first, end))
             new.append(Span(doc, first, end, label="QUANTITY"))
-            table = tokens(doc)
             set_span_attrs(doc, table.starts[first], table.ends[end - 1], {"quantity": attrs})
         if new:
             doc.set_ents(new, default="unmodified")  # adds them; the entities already there stay as they are
         return doc
 
-    def _matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+    def _matches(self, doc: Doc, table: Tokens) -> list[tuple[int, int, int]]:
         """(key, start, end) of every NUM, RANGE and VAGUE match, sorted: the same as the whole grammar on the
         whole doc (a property test checks it), at a fraction of the cost."""
-        digits = {m.group().rstrip(".,") for m in _DIGITS_IN_TEXT.finditer(text_of(doc))}
-        numeric = doc.to_array([LIKE_NUM]).reshape(-1).tolist() if len(doc) else []
-        runs = _merge_close(anchor_runs(lowers(doc), self._inner, self._anchors | digits, numeric), gap=3)
+        digits = {m.group().rstrip(".,") for m in _DIGITS_IN_TEXT.finditer(table.text)}
+        numeric = table.like_num
+        runs = _merge_close(anchor_runs(table.lows, self._inner, self._anchors | digits, numeric), gap=3)
         # A run of one token (most of them: a lone "100") matches the grammar exactly when it is a number
         # (every longer pattern needs two tokens or more): no Matcher call, which costs about 10 microseconds.
         found = {(self._num_key, a, b) for a, b in runs if b - a == 1 and numeric[a]}
@@ -117,9 +118,9 @@ class QuantityMatcher:
 
     # -- analysis -------------------------------------------------------------------------------------
 
-    def _analyse(self, doc: Doc, kind: str, start: int, end: int) -> tuple[int, dict[str, Any]] | None:
+    def _analyse(self, table: Tokens, kind: str, start: int, end: int) -> tuple[int, dict[str, Any]] | None:
         """The quantity's first token (a qualifier may extend the match to the left) and its attributes."""
-        lows = lowers(doc)
+        lows = table.lows
         toks = lows[start:end]
         q: dict[str, Any] = {
             "value": None,
@@ -151,7 +152,7 @@ class QuantityMatcher:
                     return None
                 if joiner == "and" and not (start > 0 and lows[start - 1] == "between"):
                     return None
-                if joiner in ("-", "–", "—") and (_YEAR.match(lo_toks[-1]) or _spaced_joiner(tokens(doc), start, end)):
+                if joiner in ("-", "–", "—") and (_YEAR.match(lo_toks[-1]) or _spaced_joiner(table, start, end)):
                     return None
                 q.update(lower=lo, upper=hi, lower_inclusive=True, upper_inclusive=True)
                 if joiner == "or":
@@ -162,9 +163,9 @@ class QuantityMatcher:
                     return None
                 q.update(value=value, lower=value, upper=value, lower_inclusive=True, upper_inclusive=True)
             q["unit"] = currency or suffix_unit
-            if not self._plausible(doc, start, end, toks_core, q, bool(currency or suffix_unit)):
+            if not self._plausible(table, start, end, toks_core, bool(currency or suffix_unit)):
                 return None
-        start, qual = self._qualifier(doc, start, kind)
+        start, qual = self._qualifier(lows, start, kind)
         if qual is not None:
             self._apply_qualifier(q, qual)
         elif (
@@ -175,8 +176,8 @@ class QuantityMatcher:
         ):
             return None  # bare determiners "one", "half" and a lone "hundred" are not counts
         if q["unit"] is None:
-            q["unit"] = self._counted_unit(doc, end)
-        q["per"] = self._rate(doc, end)
+            q["unit"] = self._counted_unit(table, end)
+        q["per"] = self._rate(lows, end)
         return start, q
 
     def _apply_spec(self, q: dict[str, Any], spec: dict[str, Any]) -> None:
@@ -234,8 +235,8 @@ class QuantityMatcher:
                 return None
         return _tidy(total + current)
 
-    def _plausible(self, doc: Doc, start: int, end: int, core: list[str], q: dict[str, Any], has_unit: bool) -> bool:
-        lows = lowers(doc)
+    def _plausible(self, table: Tokens, start: int, end: int, core: list[str], has_unit: bool) -> bool:
+        lows = table.lows
         prev = lows[start - 1] if start > 0 else ""
         if prev in self.not_after or prev in self.months:
             return False
@@ -248,12 +249,11 @@ class QuantityMatcher:
             return False
         if len(core) == 1 and _YEAR.match(core[0]) and not has_unit and nxt not in self.count_units:
             return False
-        if start > 0 and tokens(doc).word(start - 1) in ("#", "No", "no"):
+        if start > 0 and table.word(start - 1) in ("#", "No", "no"):
             return False
         return True
 
-    def _qualifier(self, doc: Doc, start: int, kind: str) -> tuple[int, dict[str, Any] | None]:
-        lows = lowers(doc)
+    def _qualifier(self, lows: list[str], start: int, kind: str) -> tuple[int, dict[str, Any] | None]:
         for n in range(min(self.max_qual, start), 0, -1):
             key = tuple(lows[start - n : start])
             if key in self.qualifiers:
@@ -275,8 +275,7 @@ class QuantityMatcher:
         q[side] = bound
         q[f"{side}_inclusive"] = bool(qual.get("inclusive"))
 
-    def _counted_unit(self, doc: Doc, end: int) -> str | None:
-        table = tokens(doc)
+    def _counted_unit(self, table: Tokens, end: int) -> str | None:
         lows, n = table.lows, len(table.lows)
         i = end
         if i < n and lows[i] == "of":
@@ -288,9 +287,7 @@ class QuantityMatcher:
                 return lows[j]
         return None
 
-    def _rate(self, doc: Doc, end: int) -> str | None:
-        table = tokens(doc)
-        lows = table.lows
+    def _rate(self, lows: list[str], end: int) -> str | None:
         for j in range(end, min(end + 8, len(lows) - 1)):
             low = lows[j]
             if low in (".", ";", "!", "?"):

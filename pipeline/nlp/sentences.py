@@ -10,7 +10,7 @@ import re
 from bisect import bisect_right
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, LOWER, SENT_START, SPACY
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, SENT_START, SPACY
 from spacy.tokens import Doc
 
 _NEWLINES = re.compile(r"\n\s*")
@@ -33,20 +33,21 @@ class Tokens:
     call. Each `doc[i]` or `doc[a:b]` builds a new Token or Span object (measured at about a tenth of a run),
     so the components index these lists instead."""
 
-    __slots__ = ("text", "lows", "starts", "ends", "punct", "space")
+    __slots__ = ("text", "lows", "starts", "ends", "punct", "space", "like_num")
 
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
         if len(doc):
             strings = doc.vocab.strings
-            columns = doc.to_array([LOWER, IDX, LENGTH, IS_PUNCT, SPACY]).T.tolist()
+            columns = doc.to_array([LOWER, IDX, LENGTH, IS_PUNCT, SPACY, LIKE_NUM]).T.tolist()
             self.lows: list[str] = [strings[h] for h in columns[0]]
             self.starts: list[int] = columns[1]
             self.ends: list[int] = [a + n for a, n in zip(columns[1], columns[2], strict=True)]
             self.punct: list[int] = columns[3]
             self.space: list[int] = columns[4]  # 1 when a space follows the token (`token.whitespace_`)
+            self.like_num: list[int] = columns[5]
         else:
-            self.lows, self.starts, self.ends, self.punct, self.space = [], [], [], [], []
+            self.lows, self.starts, self.ends, self.punct, self.space, self.like_num = [], [], [], [], [], []
 
     def word(self, i: int) -> str:
         """`doc[i].text`."""
@@ -134,7 +135,14 @@ def set_sentence_starts(doc: Doc) -> Doc:
     # SENT_START is 1 for a start and -1 for "not a start", stored as uint64 like spaCy's own arrays.
     values = numpy.where(starts, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
     doc.from_array([SENT_START], values)  # type: ignore[arg-type]
+    doc.user_data["newsclaims_sents"] = _spans_from_starts(numpy.flatnonzero(starts).tolist(), len(doc))
     return doc
+
+
+def _spans_from_starts(starts: list[int], n: int) -> list[tuple[int, int]]:
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return list(zip(starts, [*starts[1:], n], strict=True))
 
 
 def sentence_token_spans(doc: Doc) -> list[tuple[int, int]]:
@@ -144,10 +152,7 @@ def sentence_token_spans(doc: Doc) -> list[tuple[int, int]]:
         if len(doc) == 0:
             return []
         flags = doc.to_array([SENT_START]).astype("int64").reshape(-1)
-        starts = [int(i) for i in numpy.flatnonzero(flags == 1)]
-        if not starts or starts[0] != 0:
-            starts.insert(0, 0)
-        cached = list(zip(starts, [*starts[1:], len(doc)], strict=True))
+        cached = _spans_from_starts(numpy.flatnonzero(flags == 1).tolist(), len(doc))
         doc.user_data["newsclaims_sents"] = cached
     return cached
 
