@@ -16,13 +16,14 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .entities import anchor_runs, match_windows, set_span_attrs
+from .entities import anchor_runs, set_span_attrs
 from .sentences import Tokens, tokens
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _DIGITS_IN_TEXT = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 _RANGE_JOINERS = ("to", "-", "–", "—", "and", "or")
+_JOINER_SET = frozenset(_RANGE_JOINERS)
 
 
 class QuantityMatcher:
@@ -51,8 +52,16 @@ class QuantityMatcher:
         suffix_single = sorted({k[0] for k in self.cur_suffix if len(k) == 1} | {k[0] for k in self.percent if len(k) == 1})
         suffix_multi = [k for k in list(self.cur_suffix) + list(self.percent) if len(k) > 1]
         core: list[dict[str, Any]] = [cur, {**num, "OP": "{1,4}"}]
+        # The NUM and RANGE grammar as Matcher patterns: the specification. Runs are matched by
+        # `_grammar_matches`, which a property test holds to exactly what this Matcher finds.
         self.matcher = Matcher(nlp.vocab)
         self._num_key = nlp.vocab.strings.add("NUM")
+        self._range_key = nlp.vocab.strings.add("RANGE")
+        self._currency_words = frozenset(self.cur_prefix)
+        self._suffix_single = frozenset(suffix_single)
+        self._suffix_multi: dict[str, list[tuple[str, ...]]] = {}
+        for multi in suffix_multi:
+            self._suffix_multi.setdefault(multi[0], []).append(multi)
         self._kinds = {nlp.vocab.strings.add(kind): kind for kind in ("NUM", "RANGE", "VAGUE")}
         self.matcher.add(
             "NUM",
@@ -70,8 +79,8 @@ class QuantityMatcher:
         self.vague_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.vague_matcher.add("VAGUE", [Doc(nlp.vocab, words=list(key)) for key in self.vague])
         # Every NUM or RANGE match holds a number (LIKE_NUM) and is made only of numbers and the words below,
-        # so the Matcher only needs the runs of such tokens that hold a number or a currency sign: usually
-        # one to three tokens, not the whole doc.
+        # so only the runs of such tokens that hold a number or a currency sign need matching: usually one to
+        # three tokens, not the whole doc.
         self._anchors = frozenset(words) | frozenset(self.cur_prefix)
         self._inner = (
             self._anchors | frozenset(_RANGE_JOINERS) | frozenset(suffix_single) | {w for multi in suffix_multi for w in multi}
@@ -108,13 +117,52 @@ class QuantityMatcher:
         whole doc (a property test checks it), at a fraction of the cost."""
         digits = {m.group().rstrip(".,") for m in _DIGITS_IN_TEXT.finditer(table.text)}
         numeric = table.like_num
-        runs = _merge_close(anchor_runs(table.lows, self._inner, self._anchors | digits, numeric), gap=3)
-        # A run of one token (most of them: a lone "100") matches the grammar exactly when it is a number
-        # (every longer pattern needs two tokens or more): no Matcher call, which costs about 10 microseconds.
-        found = {(self._num_key, a, b) for a, b in runs if b - a == 1 and numeric[a]}
-        found.update(match_windows(self.matcher, doc, [(a, b) for a, b in runs if b - a > 1]))
+        runs = anchor_runs(table.lows, self._inner, self._anchors | digits, numeric)
+        found: set[tuple[int, int, int]] = set()
+        for lo, hi in runs:
+            self._grammar_matches(table.lows, numeric, lo, hi, found)
         found.update(self.vague_matcher(doc))
         return sorted(found, key=lambda m: (m[1], m[2], m[0]))
+
+    def _grammar_matches(self, lows: list[str], nums: list[int], lo: int, hi: int, found: set[tuple[int, int, int]]) -> None:
+        """Add every NUM and RANGE match inside tokens [lo, hi): exactly what `self.matcher` finds on
+        `doc[lo:hi]` (a property test checks it on random text), without a Matcher call.
+
+        The grammar is small: `cur? num{1,4} suffix?` and `cur? num{1,4} joiner cur? num{1,4} suffix?`. A Matcher
+        call on a short run cost about 10 microseconds, most of it setting up and evaluating its Python set
+        predicates; here each start is extended by dict and set lookups.
+        """
+
+        def numbers(p: int) -> list[int]:  # ends of 1 to 4 number tokens from p
+            ends: list[int] = []
+            e = p
+            while e < hi and e - p < 4 and nums[e]:
+                e += 1
+                ends.append(e)
+            return ends
+
+        def cores(p: int) -> list[int]:  # ends of `cur? num{1,4}` from p
+            if p >= hi:
+                return []
+            return numbers(p) + numbers(p + 1) if lows[p] in self._currency_words else numbers(p)
+
+        def suffixed(e: int) -> list[int]:  # e, and the end of each suffix that follows it
+            ends = [e]
+            if e < hi:
+                if lows[e] in self._suffix_single:
+                    ends.append(e + 1)
+                for words in self._suffix_multi.get(lows[e], ()):
+                    if e + len(words) <= hi and tuple(lows[e : e + len(words)]) == words:
+                        ends.append(e + len(words))
+            return ends
+
+        num, rng = self._num_key, self._range_key
+        for start in range(lo, hi):
+            for e in cores(start):
+                found.update((num, start, end) for end in suffixed(e))
+                if e < hi and lows[e] in _JOINER_SET:
+                    for e2 in cores(e + 1):
+                        found.update((rng, start, end) for end in suffixed(e2))
 
     # -- analysis -------------------------------------------------------------------------------------
 
@@ -297,17 +345,6 @@ class QuantityMatcher:
             if low in ("daily", "weekly", "monthly", "annually", "yearly"):
                 return self.rate_units[low]
         return None
-
-
-def _merge_close(runs: list[tuple[int, int]], *, gap: int) -> list[tuple[int, int]]:
-    """Join runs at most `gap` tokens apart: one Matcher call costs as much as a few tokens of matching."""
-    merged: list[tuple[int, int]] = []
-    for lo, hi in runs:
-        if merged and lo - merged[-1][1] <= gap:
-            merged[-1] = (merged[-1][0], hi)
-        else:
-            merged.append((lo, hi))
-    return merged
 
 
 def _spaced_joiner(table: Tokens, start: int, end: int) -> bool:
