@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -55,14 +54,17 @@ def entity_spans(doc: Doc) -> list[tuple[int, int, str, str]]:
     token arrays in one call instead of building a Span and reading its properties per entity."""
     if not len(doc):
         return []
-    iob, types, kb_ids = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID]).T
-    firsts = numpy.flatnonzero((iob == 3) & (types != 0))  # B with a label (a B without one is outside)
-    stops = numpy.flatnonzero(iob != 1)  # an entity runs until the first token that is not I
+    iob, types, kb_ids = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID]).T.tolist()
     strings = doc.vocab.strings
     out = []
-    for first, after in zip(firsts.tolist(), numpy.searchsorted(stops, firsts, side="right").tolist(), strict=True):
-        last = int(stops[after]) if after < len(stops) else len(doc)
-        out.append((first, last, strings[int(types[first])], strings[int(kb_ids[first])] if kb_ids[first] else ""))
+    n = len(iob)
+    for first in [i for i, v in enumerate(iob) if v == 3]:
+        if not types[first]:
+            continue  # a B without a label is outside
+        last = first + 1
+        while last < n and iob[last] == 1:  # an entity runs until the first token that is not I
+            last += 1
+        out.append((first, last, strings[types[first]], strings[kb_ids[first]] if kb_ids[first] else ""))
     return out
 
 

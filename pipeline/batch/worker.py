@@ -47,23 +47,37 @@ def _pipeline(patterns_dir: str | None) -> Any:
     return _NLP
 
 
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise DocumentTimeout
+
+
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise DocumentTimeout in this thread after `seconds` (SIGALRM; only in a process's main thread)."""
+def alarms(seconds: float) -> Iterator[bool]:
+    """Install the time-limit handler for a batch of articles; yields whether `time_limit` can be used
+    (SIGALRM exists only in a process's main thread, and a limit of 0 means none)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield False
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def time_limit(seconds: float, armed: bool) -> Iterator[None]:
+    """Raise DocumentTimeout in this thread after `seconds`, inside `alarms(seconds)` (which installs the
+    handler once per shard: two system calls per article instead of four)."""
+    if not armed:
         yield
         return
-
-    def on_alarm(signum: int, frame: Any) -> None:
-        raise DocumentTimeout
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeout: float) -> dict[str, list[dict[str, Any]]]:
@@ -74,7 +88,8 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
     seen: dict[str, str] = {}
     _warm_tokenizer_cache(nlp, items)
-    with _collector_paused(), nlp.memory_zone():  # strings and docs of this shard are freed when it is done
+    # strings and docs of this shard are freed when it is done
+    with _collector_paused(), nlp.memory_zone(), alarms(doc_timeout) as armed:
         for item in items:
             if isinstance(item, ErrorRecord):
                 out["errors"].append(item.to_record())
@@ -84,7 +99,7 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
                 continue
             seen[item.doc_id] = item.origin
             try:
-                with time_limit(doc_timeout):
+                with time_limit(doc_timeout, armed):
                     result = extract_document(nlp, item)
             except DocumentTimeout:
                 out["errors"].append(error(item.origin, "E110", doc_id=item.doc_id, seconds=doc_timeout).to_record())

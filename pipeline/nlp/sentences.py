@@ -38,14 +38,18 @@ class Tokens:
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
         if len(doc):
-            strings = doc.vocab.strings
-            columns = doc.to_array([LOWER, IDX, LENGTH, IS_PUNCT, SPACY, LIKE_NUM]).T.tolist()
-            self.lows: list[str] = [strings[h] for h in columns[0]]
-            self.starts: list[int] = columns[1]
-            self.ends: list[int] = [a + n for a, n in zip(columns[1], columns[2], strict=True)]
-            self.punct: list[int] = columns[3]
-            self.space: list[int] = columns[4]  # 1 when a space follows the token (`token.whitespace_`)
-            self.like_num: list[int] = columns[5]
+            columns = doc.to_array([IDX, LENGTH, IS_PUNCT, SPACY, LIKE_NUM]).T.tolist()
+            self.starts: list[int] = columns[0]
+            self.ends: list[int] = [a + n for a, n in zip(columns[0], columns[1], strict=True)]
+            self.punct: list[int] = columns[2]
+            self.space: list[int] = columns[3]  # 1 when a space follows the token (`token.whitespace_`)
+            self.like_num: list[int] = columns[4]
+            lower = self.text.lower()
+            if len(lower) == len(self.text):  # code points map one to one: slices of the lower-case text
+                self.lows: list[str] = [lower[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
+            else:  # e.g. "İ" lower-cases to two code points: ask the vocabulary
+                strings = doc.vocab.strings
+                self.lows = [strings[h] for h in doc.to_array([LOWER]).tolist()]
         else:
             self.lows, self.starts, self.ends, self.punct, self.space, self.like_num = [], [], [], [], [], []
 
