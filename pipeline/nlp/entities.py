@@ -46,6 +46,7 @@ class EntityMatcher:
         self.pack = pack
         self.entries: dict[str, dict[str, Any]] = pack["entries"]
         self._names = {k: v["name"] for k, v in self.entries.items()}
+        self._base_cache: dict[tuple[str, str], dict[str, Any]] = {}
         guards = pack["guards"]
         self.not_before = {k: frozenset(v) for k, v in guards["not_before"].items()}
         self.not_after = {k: frozenset(v) for k, v in guards["not_after"].items()}
@@ -158,29 +159,43 @@ class EntityMatcher:
 
     def _attach_attrs(self, doc: Doc, table: Tokens, ents: list[Candidate], former: set[tuple[int, int]]) -> None:
         """Attributes of every entity (`ents` is what `doc.ents` now holds, in order)."""
+        store: dict[tuple[int, int], dict[str, Any]] = doc.user_data.setdefault(ATTRS, {})
+        starts, ends = table.starts, table.ends
         previous_vehicle: Candidate | None = None
         previous_origin: str | None = None
         for ent in ents:
             start, end, label, kb_id = ent
             if label == "QUANTITY":
                 continue
-            entry = self.entries.get(kb_id)
-            attrs: dict[str, Any] = dict(entry["attrs"]) if entry else {}
+            attrs = dict(self._base_attrs(label, kb_id))
             if label in ("COUNTY", "PROVINCE"):
                 attrs["former_name"] = (start, end) in former
-                attrs.setdefault("parent", None)
-            elif label == "PLACE":
-                attrs.setdefault("country", attrs.get("iso"))
-            elif label == "AGENCY":
-                attrs.setdefault("country", None)
-            if label == "VEHICLE":
-                attrs["vehicle_class"] = kb_id
+            elif label == "VEHICLE":
                 origin = self._origin(table, start)
                 if origin is None and previous_vehicle is not None and _coordinated(table, previous_vehicle[1], start):
                     origin = previous_origin
                 attrs["origin"] = origin
                 previous_vehicle, previous_origin = ent, origin
-            set_span_attrs(doc, table.starts[start], table.ends[end - 1], attrs)
+            store[(starts[start], ends[end - 1])] = attrs
+
+    def _base_attrs(self, label: str, kb_id: str) -> dict[str, Any]:
+        """The attributes every mention of this entry has (its pack entry's, with the label's defaults);
+        built once per entry and copied per mention."""
+        key = (label, kb_id)
+        base = self._base_cache.get(key)
+        if base is None:
+            entry = self.entries.get(kb_id)
+            base = dict(entry["attrs"]) if entry else {}
+            if label in ("COUNTY", "PROVINCE"):
+                base.setdefault("parent", None)
+            elif label == "PLACE":
+                base.setdefault("country", base.get("iso"))
+            elif label == "AGENCY":
+                base.setdefault("country", None)
+            elif label == "VEHICLE":
+                base["vehicle_class"] = kb_id
+            self._base_cache[key] = base
+        return base
 
     def _origin(self, table: Tokens, start: int) -> str | None:
         """An origin adjective right before the vehicle (token `start`), possibly behind other adjectives."""
@@ -247,11 +262,11 @@ def _coordinated(table: Tokens, left_end: int, right_start: int) -> bool:
 def _resolve_overlaps(candidates: list[Candidate], existing: list[Candidate]) -> list[Candidate]:
     """Longest match wins, then label priority, then the earlier one; rule spans replace overlapping others."""
     ordered = sorted(candidates, key=lambda c: (c[0] - c[1], LABEL_PRIORITY.get(c[2], 9), c[0]))
-    taken: set[int] = set()
+    taken = bytearray(max((c[1] for c in candidates), default=0) + 1)
     kept: list[Candidate] = []
     for c in ordered:
-        if not taken.intersection(range(c[0], c[1])):
+        if not any(taken[c[0] : c[1]]):
             kept.append(c)
-            taken.update(range(c[0], c[1]))
-    others = [c for c in existing if not taken.intersection(range(c[0], c[1]))]
+            taken[c[0] : c[1]] = b"\x01" * (c[1] - c[0])
+    others = [c for c in existing if not any(taken[c[0] : c[1]])]
     return sorted(kept + others, key=lambda c: c[0])
