@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
-from ..nlp.sentences import lowers, sentence_tokens
+from ..nlp.sentences import Tokens, sentence_tokens, tokens
 from ..types import Document, Mention, stable_id
-from .cues import Cues, Trigger, cues_for
+from .cues import Cues, Trigger, cues_for, entity_types
 from .timex import TimeExpr, find_times, parse_published
 
 SCHEMA_VERSION = 1
@@ -39,7 +39,10 @@ TERMINAL_END = (".", "!", "?", "”", '"', "’", "'", ")", "…", ":")
 def extract_claims(
     doc: Doc, document: Document, mentions: list[Mention], sentences: list[tuple[int, int]], pack: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """All claim records of one article, in text order."""
+    """All claim records of one article, in text order.
+
+    Sentences, clauses and mentions are handled as token indexes into the doc's token table: spaCy builds a
+    new object for every `doc[i]`, `doc[a:b]` and `doc.char_span`, which cost more than the rules here."""
     cues = cues_for(pack)
     published = parse_published(document.published)
     frame = cues.smuggling_frame(doc)
@@ -51,7 +54,7 @@ def extract_claims(
     for index, (s_char, e_char) in enumerate(sentences):
         if _not_a_statement(document.text[s_char:e_char], cues):
             continue
-        sent = doc[token_spans[index][0] : token_spans[index][1]]
+        sent = token_spans[index]
         ments = by_sentence.get(index, [])
         for clause, triggers in _clauses(doc, sent, cues):
             tried: set[str] = set()
@@ -66,31 +69,29 @@ def extract_claims(
     return claims
 
 
-def _clauses(doc: Doc, sent: Span, cues: Cues) -> list[tuple[Span, list[Trigger]]]:
-    """Split a sentence at ', and' / ';' where both sides carry their own trigger; triggers best first."""
-    triggers = cues.triggers(doc, sent.start, sent.end)
+def _clauses(doc: Doc, sent: tuple[int, int], cues: Cues) -> list[tuple[tuple[int, int], list[Trigger]]]:
+    """Split the sentence of tokens [start, end) at ', and' / ';' where both sides carry their own trigger;
+    clauses as token ranges, triggers best first."""
+    start, end = sent
+    triggers = cues.triggers(doc, start, end)
     if not triggers:
         return []
-    bounds = [sent.start]
-    lows = lowers(doc)
-    for i in range(sent.start + 1, sent.end - 1):
-        boundary = lows[i] == ";" or (lows[i] == "," and lows[i + 1] in CLAUSE_BREAKS)
-        if not boundary:
-            continue
+    bounds = [start]
+    lows = tokens(doc).lows
+    breaks = [i for i in range(start + 1, end - 1) if lows[i] == ";" or (lows[i] == "," and lows[i + 1] in CLAUSE_BREAKS)]
+    for i in breaks:
         left = [t for t in triggers if bounds[-1] <= t.start < i]
         right = [t for t in triggers if i < t.start]
         if left and right and any(map(cues.verbal, left)) and any(map(cues.verbal, right)):
             bounds.append(i + 1)
-    bounds.append(sent.end)
+    bounds.append(end)
     out = []
     for a, b in zip(bounds, bounds[1:], strict=False):
-        inside = [t for t in triggers if a <= t.start < b]
-        if inside:
-            clause = doc[a:b]
-            ranked = sorted(inside, key=cues.rank)
+        ranked = [t for t in triggers if a <= t.start < b]  # still best first
+        if ranked:
             if cues.find(doc, a, b, cues.policy_override):  # "goods can only be imported by ..." is a policy
                 ranked = [Trigger("policy", t.start, t.end, t.text) for t in ranked if t.claim_type == "trade"] + ranked
-            out.append((clause, ranked))
+            out.append(((a, b), ranked))
     return out
 
 
@@ -102,9 +103,9 @@ def _not_a_statement(text: str, cues: Cues) -> bool:
 def _claim(
     doc: Doc,
     document: Document,
-    sent: Span,
+    sent: tuple[int, int],
     index: int,
-    clause: Span,
+    clause: tuple[int, int],
     trigger: Trigger,
     ments: list[Mention],
     cues: Cues,
@@ -112,7 +113,8 @@ def _claim(
     published: Any,
     frame: bool,
 ) -> dict[str, Any] | None:
-    c_start, c_end = clause.start_char, clause.end_char  # Span properties: read once, not per mention
+    table = tokens(doc)
+    c_start, c_end = table.starts[clause[0]], table.ends[clause[1] - 1]
     inside = [m for m in ments if c_start <= m.start and m.end <= c_end]
     items = [m for m in inside if m.label in ITEM_LABELS]
     places = [m for m in inside if m.label in PLACE_LABELS]
@@ -129,27 +131,27 @@ def _claim(
     if claim_type in ("crackdown", "policy") and not (agencies or items or places):
         return None
     quantity = _pick_quantity(quantities, items, claim_type)
-    times = find_times(doc, clause.start, clause.end, published)
+    times = find_times(doc, clause[0], clause[1], published)
     time = _pick_time(times, trigger)
-    attribution = cues.attribution_of(doc, sent)
-    negated = cues.negated(doc, clause.start, clause.end, trigger)
+    attribution = cues.attribution_of(doc, sent[0], sent[1])
+    negated = cues.negated(doc, clause[0], clause[1], trigger)
     sanctions = _merge_sanctions(item_recs)
     record: dict[str, Any] = {
-        "claim_id": "c" + stable_id(document.doc_id, index, clause.start_char, clause.end_char, trigger.start, claim_type),
+        "claim_id": "c" + stable_id(document.doc_id, index, c_start, c_end, trigger.start, claim_type),
         "doc_id": document.doc_id,
         "claim_type": claim_type,
         "schema_version": SCHEMA_VERSION,
-        "sentence": _sentence(document.text, sent, index, clause),
+        "sentence": _sentence(document.text, index, (table.starts[sent[0]], table.ends[sent[1] - 1]), (c_start, c_end)),
         "trigger": {
             "text": trigger.text,
-            "start": doc[trigger.start].idx,
-            "end": doc[trigger.end - 1].idx + len(doc[trigger.end - 1].text),
+            "start": table.starts[trigger.start],
+            "end": table.ends[trigger.end - 1],
             "lemma": trigger.text.lower(),
         },
         "quantity": quantity,
         "items": item_recs,
-        "locations": [_location(doc, m, clause, cues) for m in places],
-        "agencies": [_agency(doc, m, clause, claim_type, cues) for m in agencies],
+        "locations": [_location(doc, m, clause[0], cues) for m in places],
+        "agencies": [_agency(doc, m, clause[0], claim_type, cues) for m in agencies],
         "time": time.to_record(published) if time else None,
         "attribution": attribution,
         "negated": negated,
@@ -158,10 +160,10 @@ def _claim(
     return record
 
 
-def _sentence(text: str, sent: Span, index: int, clause: Span) -> dict[str, Any]:
-    start, end = sent.start_char, sent.end_char
-    c_start = clause.start_char
-    c_end = clause.end_char
+def _sentence(text: str, index: int, sent: tuple[int, int], clause: tuple[int, int]) -> dict[str, Any]:
+    """The sentence record, with the clause's character span (`sent` and `clause` are character spans)."""
+    start, end = sent
+    c_start, c_end = clause
     stripped = text[c_start:c_end].rstrip(" ,;")
     c_end = c_start + len(stripped)
     return {
@@ -217,20 +219,21 @@ def _item(m: Mention, pack: dict[str, Any]) -> dict[str, Any]:
     return {**m.ref(), "class": cls, "origin": m.attrs.get("origin"), "sanctions": links}
 
 
-def _location(doc: Doc, m: Mention, clause: Span, cues: Cues) -> dict[str, Any]:
-    span = doc.char_span(m.start, m.end)
-    role = cues.role(doc, span, clause.start) if span is not None else None
+def _location(doc: Doc, m: Mention, clause_start: int, cues: Cues) -> dict[str, Any]:
+    first = _first_token(tokens(doc), m)
+    role = cues.role(doc, first, clause_start) if first is not None else None
     kind = m.attrs.get("kind") or m.attrs.get("admin_level") or m.label.lower()
     return {**m.ref(), "kind": kind, "parent": m.attrs.get("parent"), "role": role}
 
 
-def _agency(doc: Doc, m: Mention, clause: Span, claim_type: str, cues: Cues) -> dict[str, Any]:
-    span = doc.char_span(m.start, m.end)
+def _agency(doc: Doc, m: Mention, clause_start: int, claim_type: str, cues: Cues) -> dict[str, Any]:
+    table = tokens(doc)
+    first = _first_token(table, m)
     role = None
-    if span is not None:
-        prev_words = " ".join(t.lower_ for t in doc[max(clause.start, span.start - 4) : span.start])
+    if first is not None:
+        prev_words = " ".join(table.lows[max(clause_start, first - 4) : first])
         recipient_cue = any(prev_words.endswith(w) for w in cues.agency_roles["recipient"])
-        if claim_type == "bribe" and (recipient_cue or _in_list_after(doc, span, clause, "to")):
+        if claim_type == "bribe" and (recipient_cue or _in_list_after(doc, first, clause_start, "to")):
             role = "recipient"
         elif prev_words.endswith("by"):
             role = "actor"
@@ -241,14 +244,24 @@ def _agency(doc: Doc, m: Mention, clause: Span, claim_type: str, cues: Cues) -> 
     return {**m.ref(), "role": role}
 
 
-def _in_list_after(doc: Doc, span: Span, clause: Span, word: str) -> bool:
-    """True when the mention is in a list introduced by `word` ("to customs officers, ... and X")."""
-    i = span.start - 1
-    while i >= clause.start:
-        tok = doc[i]
-        if tok.lower_ == word:
+def _first_token(table: Tokens, m: Mention) -> int | None:
+    """The mention's first token; None when its bounds are not token bounds (where `doc.char_span` gives None)."""
+    first, last = table.token_at(m.start), table.token_at(m.end - 1)
+    if first is None or last is None or table.starts[first] != m.start or table.ends[last] != m.end:
+        return None
+    return first
+
+
+def _in_list_after(doc: Doc, first: int, clause_start: int, word: str) -> bool:
+    """True when the mention starting at token `first` is in a list introduced by `word` ("to customs officers,
+    ... and X")."""
+    table = tokens(doc)
+    types = entity_types(doc)
+    i = first - 1
+    while i >= clause_start:
+        if table.lows[i] == word:
             return True
-        if not (tok.ent_type_ or tok.text in (",", "and", "or")):
+        if not (types[i] or table.word(i) in (",", "and", "or")):
             return False
         i -= 1
     return False

@@ -1,23 +1,40 @@
-"""Sentence cues: claim triggers, attribution, negation and the roles of places and agencies."""
+"""Sentence cues: claim triggers, attribution, negation and the roles of places and agencies.
+
+Everything here works on token indexes into the doc's token table (`nlp.sentences.tokens`): each `doc[i]`
+or `doc[a:b]` builds a new spaCy object, which cost more than the rules themselves.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from bisect import bisect_left
+from typing import Any, NamedTuple
 
-from spacy.tokens import Doc, Span
+from spacy.attrs import ENT_TYPE
+from spacy.tokens import Doc
 
-from ..nlp.sentences import lowers, text_of
+from ..nlp.sentences import lowers, tokens
+
+ATTRIBUTION_ORDER = ("denied", "alleged", "reported", "planned", "speculative")
+SPECULATIVE_WORDS = ("possibility", "may", "might", "could", "likely", "probably")
 
 
-@dataclass(frozen=True)
-class Trigger:
-    """The word that makes a clause a claim, and the claim type it signals."""
+class Trigger(NamedTuple):
+    """The word that makes a clause a claim, and the claim type it signals (a named tuple: an article has dozens,
+    made in a loop, and a frozen dataclass is several times dearer to build)."""
 
     claim_type: str
     start: int  # token index
     end: int
     text: str
+
+
+def entity_types(doc: Doc) -> list[int]:
+    """Every token's entity type as a string id (0 outside entities), read from the Doc once: `token.ent_type_`
+    builds a Token and looks up a string on every access."""
+    types = doc.user_data.get("newsclaims_ent_types")
+    if types is None:
+        types = doc.user_data["newsclaims_ent_types"] = doc.to_array(ENT_TYPE).tolist()
+    return types
 
 
 class Cues:
@@ -35,6 +52,7 @@ class Cues:
         self.frame = tuple(lex["smuggling_frame"])
         self.frame_min = int(lex["smuggling_frame_min"])
         self.attribution = {k: [tuple(w.split()) for w in v] for k, v in lex["attribution"].items()}
+        self._attribution_firsts = {k: frozenset(p[0] for p in v) for k, v in self.attribution.items()}
         self.outlets = sorted(lex["outlets"], key=len, reverse=True)
         self.negation = {tuple(w.split()) for w in lex["negation"]}
         self._negation_by_first: dict[str, list[tuple[str, ...]]] = {}
@@ -58,86 +76,107 @@ class Cues:
         return last.endswith(("ed", "ing")) or last in self.verbal_irregular or len(trigger.text.split()) > 1
 
     def triggers(self, doc: Doc, start: int, end: int) -> list[Trigger]:
-        """Every trigger in tokens [start, end): one dict lookup per token."""
-        out = []
-        lows = lowers(doc)
+        """Every trigger in tokens [start, end), best first."""
+        starts, found = self._doc_triggers(doc)
+        inside = found[bisect_left(starts, start) : bisect_left(starts, end)]
+        return sorted([t for t in inside if t.end <= end], key=self.rank)
+
+    def _doc_triggers(self, doc: Doc) -> tuple[list[int], list[Trigger]]:
+        """Every trigger of the doc in text order, with their start tokens: found once per doc, so that each
+        sentence only picks its own (one dict lookup per token of the article, not per sentence scan)."""
+        cached = doc.user_data.get("newsclaims_triggers")
+        if cached is not None and cached[0] is self:
+            return cached[1], cached[2]
+        table = tokens(doc)
+        lows = table.lows
         by_first = self._by_first
-        for i in range(start, end):
-            if lows[i] not in by_first:
+        types = entity_types(doc)
+        free = (0, doc.vocab.strings["QUANTITY"])  # outside any entity, or inside a quantity
+        found = []
+        for i in [i for i, low in enumerate(lows) if low in by_first]:
+            # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
+            if types[i] not in free:
                 continue
             for phrase, name in by_first[lows[i]]:
                 n = len(phrase)
-                if i + n > end or (n > 1 and tuple(lows[i : i + n]) != phrase):
+                if n > 1 and tuple(lows[i : i + n]) != phrase:
                     continue
-                if not self._vetoed(doc, i, i + n, name):
-                    out.append(Trigger(name, i, i + n, doc[i : i + n].text))
-        return sorted(out, key=self.rank)
+                if name == "trade" and lows[i] == "crossing" and i + n < len(lows) and lows[i + n] in ("point", "points"):
+                    continue  # a border crossing point is a place, not trade
+                found.append(Trigger(name, i, i + n, table.span_text(i, i + n)))
+        starts = [t.start for t in found]
+        doc.user_data["newsclaims_triggers"] = (self, starts, found)
+        return starts, found
 
     def rank(self, trigger: Trigger) -> tuple[bool, int, int]:
         """Strong triggers first (a bare noun like 'smugglers' only counts when nothing else does), then type priority."""
         return (trigger.text.lower() in self.weak, self.priority[trigger.claim_type], trigger.start)
 
-    def _vetoed(self, doc: Doc, s: int, e: int, name: str) -> bool:
-        tok = doc[s]
-        # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
-        if tok.ent_type_ and tok.ent_type_ not in ("QUANTITY",):
-            return True
-        lows = lowers(doc)
-        if name == "trade" and lows[s] == "crossing" and e < len(doc) and lows[e] in ("point", "points"):
-            return True
-        return False
-
     def smuggling_frame(self, doc: Doc) -> bool:
         """True when the article is about smuggling (so 'brought in' reads as smuggling, not trade)."""
-        lowers = text_of(doc).lower()
-        return sum(lowers.count(w) for w in self.frame) >= self.frame_min
+        text = tokens(doc).text.lower()
+        return sum(text.count(w) for w in self.frame) >= self.frame_min
 
     def find(self, doc: Doc, start: int, end: int, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
         """The first (in phrase order) of `phrases` found in tokens [start, end)."""
         lows = lowers(doc)[start:end]
-        present = set(lows)
-        for phrase in phrases:
-            if phrase[0] not in present:
-                continue
-            n = len(phrase)
-            for i in range(len(lows) - n + 1):
-                if lows[i] == phrase[0] and tuple(lows[i : i + n]) == phrase:
-                    return start + i, start + i + n
-        return None
+        return _find(lows, set(lows), start, phrases)
 
-    def attribution_of(self, doc: Doc, sent: Span) -> dict[str, Any]:
-        """Status, attributing phrase and named source of a sentence."""
-        for status in ("denied", "alleged", "reported", "planned", "speculative"):
-            hit = self.find(doc, sent.start, sent.end, self.attribution[status])
-            if hit is not None and _is_month_may(doc, hit, sent):
+    def attribution_of(self, doc: Doc, start: int, end: int) -> dict[str, Any]:
+        """Status, attributing phrase and named source of the sentence in tokens [start, end).
+
+        Every claim of a sentence shares it, so it is worked out once per sentence (kept in `doc.user_data`)."""
+        done: dict[tuple[int, int], dict[str, Any]] = doc.user_data.setdefault("newsclaims_attribution", {})
+        if (start, end) not in done:
+            done[(start, end)] = self._attribution(doc, start, end)
+        return dict(done[(start, end)])
+
+    def _attribution(self, doc: Doc, start: int, end: int) -> dict[str, Any]:
+        table = tokens(doc)
+        lows = table.lows[start:end]
+        present = set(lows)
+        for status in ATTRIBUTION_ORDER:
+            if present.isdisjoint(self._attribution_firsts[status]):
+                continue  # most sentences hold none of a status's cue words: one set operation says so
+            hit = _find(lows, present, start, self.attribution[status])
+            if hit is not None and _is_month_may(doc, hit, start):
                 hit = None  # "in May" is a month, not the modal "may"
             if hit is None:
                 continue
-            source = self.outlet(text_of(doc)[sent.start_char : sent.end_char])
-            phrase = self._phrase(doc, sent, hit)
-            if status == "reported" and self.find(doc, sent.start, sent.end, self.attribution["speculative"]):
-                spec = self.find(doc, sent.start, sent.end, self.attribution["speculative"])
-                if spec and doc[spec[0]].lower_ in ("possibility", "may", "might", "could", "likely", "probably"):
+            source = self.outlet(table.text[table.starts[start] : table.ends[end - 1]])
+            s, e = self._phrase(doc, start, end, hit)
+            if status == "reported":
+                spec = _find(lows, present, start, self.attribution["speculative"])
+                if spec and table.lows[spec[0]] in SPECULATIVE_WORDS:
                     status = "speculative"
-            return {"status": status, "source": source, "text": phrase.text, "start": phrase.start_char, "end": phrase.end_char}
+            return {
+                "status": status,
+                "source": source,
+                "text": table.span_text(s, e),
+                "start": table.starts[s],
+                "end": table.ends[e - 1],
+            }
         return {"status": "asserted", "source": None, "text": None, "start": None, "end": None}
 
-    def _phrase(self, doc: Doc, sent: Span, hit: tuple[int, int]) -> Span:
-        """The attributing phrase around a cue: back to the clause start, forward to the clause end."""
+    def _phrase(self, doc: Doc, start: int, end: int, hit: tuple[int, int]) -> tuple[int, int]:
+        """The tokens of the attributing phrase around a cue: back to the clause start, forward to the clause end
+        (in the sentence of tokens [start, end))."""
+        table = tokens(doc)
+        lows, word = table.lows, table.word
         s, e = hit
-        while s > sent.start and doc[s - 1].text not in (",", ";", "“", '"', ":") and s - hit[0] > -8:
+        while s > start and word(s - 1) not in (",", ";", "“", '"', ":") and s - hit[0] > -8:
             s -= 1
-        if doc[hit[0]].lower_ in ("according",):
+        if lows[hit[0]] in ("according",):
             s = hit[0]
-        while e < sent.end and doc[e].text not in (",", ";", ".", "”", '"', ":") and e - hit[1] < 8:
+        while e < end and word(e) not in (",", ";", ".", "”", '"', ":") and e - hit[1] < 8:
             e += 1
         for k in range(hit[1], e):
-            if doc[k].lower_ == "that":
+            if lows[k] == "that":
                 e = k
                 break
-        while s < e - 1 and (doc[s].is_punct or doc[s].lower_ == "that"):
+        while s < e - 1 and (table.punct[s] or lows[s] == "that"):
             s += 1
-        return doc[s:e]
+        return s, e
 
     def outlet(self, text: str) -> str | None:
         for name in self.outlets:
@@ -160,10 +199,10 @@ class Cues:
                     return True
         return False
 
-    def role(self, doc: Doc, ent: Span, clause_start: int) -> str | None:
-        """The role a preposition before the mention gives it ("from Dandong" -> origin)."""
-        lo = max(clause_start, ent.start - 9)
-        lows = lowers(doc)[lo : ent.start]
+    def role(self, doc: Doc, start: int, clause_start: int) -> str | None:
+        """The role a preposition before the mention starting at token `start` gives it ("from Dandong" -> origin)."""
+        lo = max(clause_start, start - 9)
+        lows = lowers(doc)[lo:start]
         for hops, i in enumerate(range(len(lows) - 1, -1, -1)):
             if hops >= 6 or lows[i] in (".", ";") or not lows[i].strip():
                 return None
@@ -174,9 +213,21 @@ class Cues:
         return None
 
 
-def _is_month_may(doc: Doc, hit: tuple[int, int], sent: Span) -> bool:
-    tok = doc[hit[0]]
-    return tok.text == "May" and tok.i != sent.start
+def _find(lows: list[str], present: set[str], offset: int, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
+    """The first (in phrase order) of `phrases` in `lows` (the tokens from `offset` on; `present` is their set,
+    made once by the caller for all the phrase lists it tries)."""
+    for phrase in phrases:
+        if phrase[0] not in present:
+            continue
+        n = len(phrase)
+        for i in range(len(lows) - n + 1):
+            if lows[i] == phrase[0] and tuple(lows[i : i + n]) == phrase:
+                return offset + i, offset + i + n
+    return None
+
+
+def _is_month_may(doc: Doc, hit: tuple[int, int], sent_start: int) -> bool:
+    return hit[0] != sent_start and tokens(doc).word(hit[0]) == "May"
 
 
 _CACHE: dict[str, Cues] = {}

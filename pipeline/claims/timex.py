@@ -12,14 +12,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from ..nlp.entities import anchor_runs, match_windows
-from ..nlp.sentences import lowers
+from ..nlp.sentences import Tokens, lowers, tokens
 
 MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
@@ -69,11 +69,22 @@ def parse_published(value: str | None) -> dt.date | None:
         return None
 
 
+class TokenSpan(NamedTuple):
+    """Where a time expression is: tokens [start, end) of the doc, their text and character bounds (what a
+    spaCy Span would say, without building one)."""
+
+    start: int
+    end: int
+    text: str
+    start_char: int
+    end_char: int
+
+
 @dataclass(frozen=True)
 class TimeExpr:
     """One normalised time expression."""
 
-    span: Span
+    span: TokenSpan
     start: dt.date | None
     end: dt.date | None
     granularity: str
@@ -173,66 +184,135 @@ def _patterns() -> dict[str, list[list[dict[str, Any]]]]:
 
 @lru_cache(maxsize=4)
 def _matcher(vocab: Vocab) -> Matcher:
-    """The time-expression Matcher of a vocab (built once; build it outside any memory_zone)."""
+    """The time-expression grammar as a spaCy Matcher: the reference `_matches_in` is tested against (it is
+    not used to match; build it outside any memory_zone)."""
     m = Matcher(vocab)
     for key, patterns in _patterns().items():
         m.add(key, patterns)
     return m
 
 
-def _pattern_words() -> frozenset[str]:
-    """Every lower-case word a time expression can be made of (what the patterns accept, token by token)."""
-    words: set[str] = set()
-    for patterns in _patterns().values():
-        for pattern in patterns:
-            for token in pattern:
-                for attr, value in token.items():
-                    if attr == "OP":
-                        continue
-                    if isinstance(value, str):
-                        words.add(value.lower())
-                    elif isinstance(value, dict):
-                        words.update(v.lower() for v in value["IN"])
-    return frozenset(words)
+# Every time expression holds one of these words: a clause without any holds none.
+ANCHORS = (
+    frozenset(MONTHS)
+    | _YEAR_SET
+    | {
+        "year",
+        "month",
+        "week",
+        "spring",
+        "summer",
+        "autumn",
+        "fall",
+        "winter",
+        "half",
+        "quarter",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "recently",
+        "lately",
+        "recent",
+    }
+)
 
 
-ANCHORS = frozenset(MONTHS) | {
-    "year",
-    "month",
-    "week",
-    "spring",
-    "summer",
-    "autumn",
-    "fall",
-    "winter",
-    "half",
-    "quarter",
-    "q1",
-    "q2",
-    "q3",
-    "q4",
-    "recently",
-    "lately",
-    "recent",
-}
-_INNER = _pattern_words()
-_ANCHORS = ANCHORS | _YEAR_SET  # every time expression holds one of these
+class _Node:
+    """A trie node: the next word sets by id, and the kinds (string ids) of the patterns that end here."""
+
+    __slots__ = ("children", "keys")
+
+    def __init__(self) -> None:
+        self.children: dict[int, _Node] = {}
+        self.keys: list[int] = []
+
+
+class _Grammar:
+    """The time-expression patterns as a trie over word sets, matched on a clause's lower-case forms.
+
+    The spaCy Matcher builds a Token and calls a Python predicate for every token, pattern state and word
+    set. Every token of these patterns accepts a set of words, some optionally ("?"), so the trie of all
+    their fixed-length forms finds the same matches with a dict lookup per token; and as every form needs an
+    anchor word, most clauses are ruled out by one set operation.
+    """
+
+    def __init__(self, patterns: dict[str, list[list[dict[str, Any]]]], anchors: frozenset[str]) -> None:
+        self.anchors = anchors
+        self.root = _Node()
+        self.kinds: dict[int, str] = {}
+        set_ids: dict[frozenset[str], int] = {}
+        for kind, kind_patterns in patterns.items():
+            key = get_string_id(kind)  # the match id the Matcher reports: matches sort by it on ties
+            self.kinds[key] = kind
+            for pattern in kind_patterns:
+                for form in _forms(pattern):
+                    if not any(words <= anchors for words in form):
+                        raise ValueError(f"time pattern {pattern!r} can match without an anchor word")
+                    node = self.root
+                    for words in form:
+                        set_id = set_ids.setdefault(words, len(set_ids))
+                        node = node.children.setdefault(set_id, _Node())
+                    node.keys.append(key)
+        self.sets_of: dict[str, list[int]] = {}  # word -> ids of the word sets holding it
+        for words, set_id in set_ids.items():
+            for word in words:
+                self.sets_of.setdefault(word, []).append(set_id)
+
+    def matches(self, lows: list[str], start: int, end: int) -> list[tuple[int, int, int]]:
+        """(key, start, end) of every match inside tokens [start, end), sorted and without repeats."""
+        if self.anchors.isdisjoint(lows[start:end]):
+            return []
+        sets_of = self.sets_of
+        found: set[tuple[int, int, int]] = set()
+        for s in range(start, end):
+            if lows[s] not in sets_of:
+                continue
+            stack = [(self.root, s)]
+            while stack:
+                node, i = stack.pop()
+                for key in node.keys:
+                    found.add((key, s, i))
+                if i < end:
+                    for set_id in sets_of.get(lows[i], ()):
+                        child = node.children.get(set_id)
+                        if child is not None:
+                            stack.append((child, i + 1))
+        return sorted(found, key=lambda m: (m[1], m[2], m[0]))
+
+
+def _forms(pattern: list[dict[str, Any]]) -> list[tuple[frozenset[str], ...]]:
+    """Every fixed-length form of a pattern (each optional token there or left out), as word sets."""
+    forms: list[tuple[frozenset[str], ...]] = [()]
+    for token in pattern:
+        op = token.get("OP")
+        if op not in (None, "?"):
+            raise ValueError(f"time pattern operator {op!r}: only '?' is supported")
+        grown = [(*form, _words(token)) for form in forms]
+        forms = grown + forms if op == "?" else grown
+    return forms
+
+
+def _words(token: dict[str, Any]) -> frozenset[str]:
+    """The lower-case forms one pattern token accepts. ORTH values must be caseless (punctuation): for them
+    the text and the lower-case form are the same."""
+    ((attr, value),) = [(a, v) for a, v in token.items() if a != "OP"]
+    words = frozenset(value["IN"] if isinstance(value, dict) else [value])
+    if attr not in ("LOWER", "ORTH") or (attr == "ORTH" and any(w.lower() != w.upper() for w in words)):
+        raise ValueError(f"time pattern token {token!r}: only LOWER and caseless ORTH words are supported")
+    return words
+
+
+_GRAMMAR = _Grammar(_patterns(), ANCHORS)
 
 
 def _matches_in(doc: Doc, start: int, end: int) -> list[tuple[int, int, int]]:
-    """Time-expression matches inside tokens [start, end) (a clause that can hold a claim).
-
-    Only the runs of words that can be part of a time expression and hold an anchor are matched, and only
-    inside the clause: most sentences hold no claim, so most of an article is never matched. Each clause is
-    matched once (kept in `doc.user_data`).
-    """
-    done: dict[tuple[int, int], list[tuple[int, int, int]]] = doc.user_data.setdefault("newsclaims_timex", {})
-    if (start, end) not in done:
-        runs = anchor_runs(lowers(doc)[start:end], _INNER, _ANCHORS)
-        done[(start, end)] = match_windows(_matcher(doc.vocab), doc, [(start + a, start + b) for a, b in runs])
-    return done[(start, end)]
+    """(key, start, end) of the time-expression matches inside tokens [start, end) (a clause that can hold a
+    claim), sorted as the Matcher's: by start, end, then key."""
+    return _GRAMMAR.matches(lowers(doc), start, end)
 
 
+AMBIGUOUS_MONTHS = ("may", "march", "june", "august", "jan", "mar", "may.")
 SIGNALS = {"since": "since", "until": "until", "till": "until", "by": "by", "before": "until", "after": "since"}
 _PREP_OK_FOR_AMBIGUOUS = {
     "in",
@@ -263,19 +343,18 @@ _PREP_OK_FOR_AMBIGUOUS = {
 
 def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> list[TimeExpr]:
     """All time expressions in tokens [start, end), longest first, without overlaps, in text order."""
-    sent = doc[start:end]
-    matches = [(k, s - start, e - start) for k, s, e in _matches_in(doc, start, end)]
-    matches = sorted(matches, key=lambda m: (-(m[2] - m[1]), m[1]))
+    table = tokens(doc)
+    matches = sorted(_matches_in(doc, start, end), key=lambda m: (-(m[2] - m[1]), m[1]))
     taken: set[int] = set()
     out: list[TimeExpr] = []
     for key, s, e in matches:
         if taken.intersection(range(s, e)):
             continue
-        span = sent[s:e]
-        kind = doc.vocab.strings[key]
-        if not _plausible(doc, span, kind):
+        kind = _GRAMMAR.kinds[key]
+        if not _plausible(table, s, e, kind):
             continue
-        expr = _normalise(doc, span, kind, published)
+        span = TokenSpan(s, e, table.span_text(s, e), table.starts[s], table.ends[e - 1])
+        expr = _normalise(table.lows, span, kind, published)
         if expr is None:
             continue
         taken.update(range(s, e))
@@ -283,22 +362,24 @@ def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> lis
     return sorted(out, key=lambda t: t.span.start)
 
 
-def _plausible(doc: Doc, span: Span, kind: str) -> bool:
-    nxt = doc[span.end].lower_ if span.end < len(doc) else ""
-    if nxt in STREET_WORDS or (nxt and doc[span.end].text[:1].isdigit() and nxt.endswith(("st", "nd", "rd", "th"))):
+def _plausible(table: Tokens, start: int, end: int, kind: str) -> bool:
+    """False for the words of tokens [start, end) that only look like a date ("March 1st Street", "Resolution 2397")."""
+    lows = table.lows
+    nxt = lows[end] if end < len(lows) else ""
+    nxt_digit = bool(nxt) and table.text[table.starts[end]].isdigit()
+    if nxt in STREET_WORDS or (nxt_digit and nxt.endswith(("st", "nd", "rd", "th"))):
         return False
+    prev = lows[start - 1] if start > 0 else ""
     if kind == "MONTH":
-        month_tok = next(t for t in span if t.lower_ in MONTHS)
-        if not month_tok.text[:1].isupper():
+        month = next(i for i in range(start, end) if lows[i] in MONTHS)
+        if not table.text[table.starts[month]].isupper():
             return False
-        if len(span) == 1 and month_tok.lower_ in ("may", "march", "june", "august", "jan", "mar", "may."):
-            prev = doc[span.start - 1].lower_ if span.start > 0 else ""
-            if prev not in _PREP_OK_FOR_AMBIGUOUS:
-                return False
-        if span.end < len(doc) and doc[span.end].text[:1].isdigit() and doc[span.end].lower_[:-2].isdigit():
+        ambiguous = end - start == 1 and lows[month] in AMBIGUOUS_MONTHS  # "may", "march": also common words
+        if ambiguous and prev not in _PREP_OK_FOR_AMBIGUOUS:
+            return False
+        if nxt_digit and nxt[:-2].isdigit():
             return False  # "March 1st Street"
     if kind == "YEAR":
-        prev = doc[span.start - 1].lower_ if span.start > 0 else ""
         if prev in ("resolution", "resolutions", "no", "no.", "article", "paragraph", "$", "us$") or nxt in ("committee",):
             return False
     return True
@@ -328,17 +409,17 @@ def _infer_year(month: int, published: dt.date | None) -> int | None:
     return published.year if month <= published.month else published.year - 1
 
 
-def _relation(doc: Doc, span: Span) -> str:
-    prev = doc[span.start - 1].lower_ if span.start > 0 else ""
+def _relation(lows: list[str], span: TokenSpan) -> str:
+    prev = lows[span.start - 1] if span.start > 0 else ""
     return SIGNALS.get(prev, "at")
 
 
-def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> TimeExpr | None:
-    toks = [t.lower_ for t in span]
+def _normalise(lows: list[str], span: TokenSpan, kind: str, published: dt.date | None) -> TimeExpr | None:
+    toks = lows[span.start : span.end]
     years = [int(t) for t in toks if t in _YEAR_SET]
     months = [MONTHS[t] for t in toks if t in MONTHS]
     parts = [t for t in toks if t in PARTS]
-    relation = "from-to" if kind == "RANGE" else _relation(doc, span)
+    relation = "from-to" if kind == "RANGE" else _relation(lows, span)
     explicit_year = bool(years)
     if kind in ("MONTH", "RANGE") and months:
         year = years[-1] if years else _infer_year(months[-1], published)
@@ -413,7 +494,7 @@ def _normalise(doc: Doc, span: Span, kind: str, published: dt.date | None) -> Ti
     return None
 
 
-def _relative(span: Span, toks: list[str], parts: list[str], relation: str, published: dt.date | None) -> TimeExpr | None:
+def _relative(span: TokenSpan, toks: list[str], parts: list[str], relation: str, published: dt.date | None) -> TimeExpr | None:
     unit = next((t for t in toks if t in ("year", "month", "week") or t in SEASONS), None)
     if unit is None:
         return None
@@ -429,7 +510,7 @@ def _relative(span: Span, toks: list[str], parts: list[str], relation: str, publ
 
 
 def _relative_interval(
-    span: Span, toks: list[str], parts: list[str], unit: str, shift: int, relation: str, published: dt.date
+    span: TokenSpan, toks: list[str], parts: list[str], unit: str, shift: int, relation: str, published: dt.date
 ) -> TimeExpr:
     if unit == "year":
         y = published.year + shift
@@ -461,7 +542,7 @@ def _relative_interval(
 
 
 def _expr(
-    span: Span,
+    span: TokenSpan,
     start: dt.date,
     end: dt.date,
     granularity: str,
@@ -481,5 +562,5 @@ def _expr(
     return TimeExpr(span, start, end, granularity, relation, False, True, anchored)
 
 
-def _unresolved(span: Span, granularity: str, relation: str, *, fuzzy: bool = False) -> TimeExpr:
+def _unresolved(span: TokenSpan, granularity: str, relation: str, *, fuzzy: bool = False) -> TimeExpr:
     return TimeExpr(span, None, None, granularity, relation, fuzzy, False, False)
