@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from spacy.matcher import Matcher
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from ..nlp.sentences import Tokens, lowers, tokens
 
@@ -180,16 +178,6 @@ def _patterns() -> dict[str, list[list[dict[str, Any]]]]:
         [{"LOWER": "until"}, {"LOWER": "recently"}],
     ]
     return patterns
-
-
-@lru_cache(maxsize=4)
-def _matcher(vocab: Vocab) -> Matcher:
-    """The time-expression grammar as a spaCy Matcher: the reference `_matches_in` is tested against (it is
-    not used to match; build it outside any memory_zone)."""
-    m = Matcher(vocab)
-    for key, patterns in _patterns().items():
-        m.add(key, patterns)
-    return m
 
 
 # Every time expression holds one of these words: a clause without any holds none.
