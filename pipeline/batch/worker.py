@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import signal
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,70 +49,124 @@ def _pipeline(patterns_dir: str | None) -> Any:
     return _NLP
 
 
-def _on_alarm(signum: int, frame: Any) -> None:
-    raise DocumentTimeout
+class _Watchdog:
+    """The per-article time limit with one SIGALRM timer for a whole shard.
+
+    Each step of each article used to arm and disarm the timer (two system calls, and an article now goes
+    through eight steps). Here starting and ending a step only sets `deadline`; the timer fires at least every
+    `period` seconds, and its handler raises DocumentTimeout only when the running step is past its article's
+    deadline, otherwise it re-arms for that deadline. A step whose deadline comes before the next firing
+    (an article that has used most of its time) re-arms the timer itself.
+    """
+
+    def __init__(self, period: float) -> None:
+        self.period = period
+        self.deadline = math.inf
+        self.next_fire = math.inf
+
+    def arm(self, seconds: float) -> None:
+        signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-6))
+        self.next_fire = time.monotonic() + seconds
+
+    def start(self, budget: float) -> None:
+        """A step begins; its article has `budget` seconds left."""
+        self.deadline = time.monotonic() + budget
+        if self.deadline < self.next_fire:
+            self.arm(budget)
+
+    def stop(self) -> None:
+        self.deadline = math.inf
+
+    def on_alarm(self, signum: int, frame: Any) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.deadline = math.inf
+            raise DocumentTimeout
+        self.arm(min(remaining, self.period))
 
 
 @contextmanager
-def alarms(seconds: float) -> Iterator[bool]:
-    """Install the time-limit handler for a batch of articles; yields whether `time_limit` can be used
-    (SIGALRM exists only in a process's main thread, and a limit of 0 means none)."""
+def _watchdog(seconds: float) -> Iterator[_Watchdog | None]:
+    """A watchdog for articles limited to `seconds` each, or None when there is no limit (0) or no SIGALRM
+    (only a process's main thread gets signals)."""
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
-        yield False
+        yield None
         return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    dog = _Watchdog(seconds)
+    previous = signal.signal(signal.SIGALRM, dog.on_alarm)
+    dog.arm(seconds)
     try:
-        yield True
+        yield dog
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
 
-@contextmanager
-def time_limit(seconds: float, armed: bool) -> Iterator[None]:
-    """Raise DocumentTimeout in this thread after `seconds`, inside `alarms(seconds)` (which installs the
-    handler once per shard: two system calls per article instead of four)."""
-    if not armed:
-        yield
-        return
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-
-
 def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeout: float) -> dict[str, list[dict[str, Any]]]:
-    """Extract a list of documents; errors (bad input, timeouts, crashes) become records, never exceptions."""
-    from ..extract import extract_document
+    """Extract a list of documents; errors (bad input, timeouts, crashes) become records, never exceptions.
+
+    The articles go through the extraction steps together, step by step (see `extraction_steps`); records
+    and errors come out in input order.
+    """
+    from ..extract import Extraction
 
     nlp = _pipeline(patterns_dir)
-    out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+    errors: list[tuple[int, dict[str, Any]]] = []
+    jobs: list[tuple[int, Extraction]] = []
     seen: dict[str, str] = {}
+    for index, item in enumerate(items):
+        if isinstance(item, ErrorRecord):
+            errors.append((index, item.to_record()))
+        elif item.doc_id in seen:
+            errors.append((index, error(item.origin, "E109", doc_id=item.doc_id, first=seen[item.doc_id]).to_record()))
+        else:
+            seen[item.doc_id] = item.origin
+            jobs.append((index, Extraction(item)))
     _warm_tokenizer_cache(nlp, items)
     # strings and docs of this shard are freed when it is done
-    with _collector_paused(), nlp.memory_zone(), alarms(doc_timeout) as armed:
-        for item in items:
-            if isinstance(item, ErrorRecord):
-                out["errors"].append(item.to_record())
-                continue
-            if item.doc_id in seen:
-                out["errors"].append(error(item.origin, "E109", doc_id=item.doc_id, first=seen[item.doc_id]).to_record())
-                continue
-            seen[item.doc_id] = item.origin
+    with _collector_paused(), nlp.memory_zone(), _watchdog(doc_timeout) as dog:
+        jobs = _run_steps(nlp, jobs, errors, dog, doc_timeout)
+    out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
+    for _, x in jobs:
+        assert x.result is not None
+        out["documents"].append(x.result.document)
+        out["mentions"].extend(x.result.mentions)
+        out["claims"].extend(x.result.claims)
+    out["errors"] = [record for _, record in sorted(errors, key=lambda e: e[0])]
+    return out
+
+
+def _run_steps(
+    nlp: Any, jobs: list[tuple[int, Any]], errors: list[tuple[int, dict[str, Any]]], dog: _Watchdog | None, doc_timeout: float
+) -> list[tuple[int, Any]]:
+    """Each step over every article still in the batch; an article that fails or runs out of time in a step
+    is recorded (E107, E110) and leaves the batch."""
+    from ..extract import extraction_steps
+
+    for step in extraction_steps(nlp):
+        kept = []
+        for index, x in jobs:
+            started = time.monotonic()
             try:
-                with time_limit(doc_timeout, armed):
-                    result = extract_document(nlp, item)
+                if dog is not None:
+                    dog.start(doc_timeout - x.seconds)
+                try:
+                    step(x)
+                finally:
+                    if dog is not None:
+                        dog.stop()
             except DocumentTimeout:
-                out["errors"].append(error(item.origin, "E110", doc_id=item.doc_id, seconds=doc_timeout).to_record())
+                errors.append(
+                    (index, error(x.document.origin, "E110", doc_id=x.document.doc_id, seconds=doc_timeout).to_record())
+                )
                 continue
             except Exception as err:  # a bad article must not stop the batch; recorded with its code
-                out["errors"].append(_crash(item, err))
+                errors.append((index, _crash(x.document, err)))
                 continue
-            out["documents"].append(result.document)
-            out["mentions"].extend(result.mentions)
-            out["claims"].extend(result.claims)
-    return out
+            x.seconds += time.monotonic() - started
+            kept.append((index, x))
+        jobs = kept
+    return jobs
 
 
 @contextmanager

@@ -109,7 +109,9 @@ def iter_documents(inputs: Sequence[str], *, max_chars: int = DEFAULT_MAX_CHARS)
 
 def error(source: str, code: str, *, line: int | None = None, doc_id: str | None = None, **params: Any) -> ErrorRecord:
     """Build an `ErrorRecord` whose message comes from the coded template."""
-    return ErrorRecord(source=source, code=code, message=getattr(Errors, code).format(**params), line=line, doc_id=doc_id)
+    return ErrorRecord(
+        source=source, code=code, message=getattr(Errors, code).format(doc_id=doc_id, **params), line=line, doc_id=doc_id
+    )
 
 
 def check_text(doc: Document, source: str, line: int | None, max_chars: int) -> ReadItem:

@@ -96,10 +96,13 @@ def _boundary_chars(doc: Doc) -> list[int]:
         if m.group().count("\n") >= 2:
             out.append(e)
             continue
-        before = text[: m.start()].rstrip()
-        wrapped = before and before[-1] not in _ENDS_PARAGRAPH_LINE and text[e].islower()
-        if not wrapped:
-            out.append(e)
+        if text[e].islower():  # a line wrapped inside a sentence: the line before does not end like one
+            j = m.start() - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            if j >= 0 and text[j] not in _ENDS_PARAGRAPH_LINE:
+                continue
+        out.append(e)
     for m in _TERMINAL.finditer(text):
         e = m.end()
         while e < n and text[e] in " \t":

@@ -71,17 +71,40 @@ def test_robustness_hanging_article_is_stopped_and_recorded(tmp_path):
     assert summary.documents == 3
 
 
+def test_robustness_articles_that_raise_are_recorded_in_input_order(tmp_path, monkeypatch):
+    import pipeline.extract as extract_module
+
+    real = extract_module.extract_claims
+
+    def failing(doc, document, *args):
+        if document.doc_id in ("a0001", "a0004"):
+            raise RuntimeError("boom")
+        return real(doc, document, *args)
+
+    monkeypatch.setattr(extract_module, "extract_claims", failing)
+    duplicate = {"id": "a0002", "text": "Another text under a taken id.", "published": "2025-05-20"}
+    src = _archive(tmp_path / "in.jsonl", 6, extra=[duplicate])
+    summary = run_extract([str(src)], tmp_path / "run", options=ExtractOptions(progress=False))
+    errors = [json.loads(x) for x in (tmp_path / "run" / "errors.jsonl").read_text().splitlines()]
+    # the duplicate is found before any article is extracted, but errors follow the input
+    assert [(e["doc_id"], e["code"]) for e in errors] == [("a0001", "E107"), ("a0004", "E107"), ("a0002", "E109")]
+    assert "RuntimeError: boom" in errors[0]["message"]
+    docs = [json.loads(x)["doc_id"] for x in (tmp_path / "run" / "documents.jsonl").read_text().splitlines()]
+    assert docs == ["a0000", "a0002", "a0003", "a0005"]
+    assert summary.documents == 4
+
+
 def test_robustness_a_worker_that_dies_loses_only_its_article(tmp_path, monkeypatch):
     import pipeline.extract as extract_module
 
-    real = extract_module.extract_document
+    real = extract_module.doc_mentions
 
-    def poisoned(nlp, document):
-        if "POISON" in document.text:
+    def poisoned(doc, doc_id, names):
+        if doc_id == "poison":
             os._exit(3)  # a crash in native code: the process vanishes without an exception
-        return real(nlp, document)
+        return real(doc, doc_id, names)
 
-    monkeypatch.setattr(extract_module, "extract_document", poisoned)  # forked workers inherit it
+    monkeypatch.setattr(extract_module, "doc_mentions", poisoned)  # forked workers inherit it
     poison = {"id": "poison", "text": "POISON trucks crossed at Hyesan.", "published": "2025-05-20"}
     src = _archive(tmp_path / "in.jsonl", 12, extra=[poison])
     summary = run_extract([str(src)], tmp_path / "run", options=ExtractOptions(progress=False, workers=2, shard_size=3))
