@@ -174,7 +174,7 @@ class Cues:
             if lows[k] == "that":
                 e = k
                 break
-        while s < e - 1 and (table.punct[s] or lows[s] == "that"):
+        while s < e - 1 and (table.is_punct(s) or lows[s] == "that"):
             s += 1
         return s, e
 

@@ -329,7 +329,7 @@ class QuantityMatcher:
         if i < n and lows[i] == "of":
             i += 1
         for j in range(i, min(i + 5, n)):
-            if table.punct[j] and lows[j] != "-":
+            if table.is_punct(j) and lows[j] != "-":
                 return None
             if lows[j] in self.count_units:
                 return lows[j]
@@ -351,7 +351,7 @@ def _spaced_joiner(table: Tokens, start: int, end: int) -> bool:
     """A dash range is written tight ("30-40"); a spaced dash is punctuation between clauses."""
     for i in range(start, end):
         if table.lows[i] in ("-", "–", "—"):
-            return bool(table.space[i]) or bool(table.space[i - 1])
+            return table.space_after(i) or table.space_after(i - 1)
     return False
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from operator import add
 
 import numpy
-from spacy.attrs import IDX, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, SENT_START, SPACY
+from spacy.attrs import IDX, IS_PUNCT, LENGTH, LIKE_NUM, LOWER, SENT_START
 from spacy.tokens import Doc
 
 _NEWLINES = re.compile(r"\n\s*")
@@ -33,17 +34,17 @@ class Tokens:
     call. Each `doc[i]` or `doc[a:b]` builds a new Token or Span object (measured at about a tenth of a run),
     so the components index these lists instead."""
 
-    __slots__ = ("text", "lows", "starts", "ends", "punct", "space", "like_num")
+    __slots__ = ("text", "lows", "starts", "ends", "like_num", "_is_punct")
 
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
+        # the function spaCy computes `token.is_punct` with (the stubs do not declare the attribute)
+        self._is_punct = doc.vocab.lex_attr_getters[IS_PUNCT]  # type: ignore[attr-defined]
         if len(doc):
-            columns = doc.to_array([IDX, LENGTH, IS_PUNCT, SPACY, LIKE_NUM]).T.tolist()
-            self.starts: list[int] = columns[0]
-            self.ends: list[int] = [a + n for a, n in zip(columns[0], columns[1], strict=True)]
-            self.punct: list[int] = columns[2]
-            self.space: list[int] = columns[3]  # 1 when a space follows the token (`token.whitespace_`)
-            self.like_num: list[int] = columns[4]
+            starts, lengths, like_num = doc.to_array([IDX, LENGTH, LIKE_NUM]).T.tolist()
+            self.starts: list[int] = starts
+            self.ends: list[int] = list(map(add, starts, lengths))
+            self.like_num: list[int] = like_num
             lower = self.text.lower()
             if len(lower) == len(self.text):  # code points map one to one: slices of the lower-case text
                 self.lows: list[str] = [lower[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
@@ -51,7 +52,16 @@ class Tokens:
                 strings = doc.vocab.strings
                 self.lows = [strings[h] for h in doc.to_array([LOWER]).tolist()]
         else:
-            self.lows, self.starts, self.ends, self.punct, self.space, self.like_num = [], [], [], [], [], []
+            self.lows, self.starts, self.ends, self.like_num = [], [], [], []
+
+    def is_punct(self, i: int) -> bool:
+        """`doc[i].is_punct` (computed on demand: few tokens are asked)."""
+        return bool(self._is_punct(self.word(i)))
+
+    def space_after(self, i: int) -> bool:
+        """`bool(doc[i].whitespace_)`: a token's own trailing whitespace is one space, and any other
+        whitespace is a token of its own, so a gap before the next token is exactly that space."""
+        return self.ends[i] < (self.starts[i + 1] if i + 1 < len(self.starts) else len(self.text))
 
     def word(self, i: int) -> str:
         """`doc[i].text`."""

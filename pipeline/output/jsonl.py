@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,11 @@ def write_lines_atomic(path: Path, lines: Iterable[bytes]) -> int:
     count = 0
     try:
         with os.fdopen(fd, "wb") as fh:
-            for line in lines:
-                fh.write(line)
-                count += 1
+            it = iter(lines)
+            # a thousand lines per write call: one call per line was half the cost of writing a run's files
+            while chunk := list(islice(it, 1024)):
+                fh.write(b"".join(chunk))
+                count += len(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -24,8 +24,8 @@ def test_token_table_matches_the_token_objects(nlp, text: str) -> None:
     assert table.lows == [t.lower_ for t in doc]
     assert table.starts == [t.idx for t in doc]
     assert [table.word(i) for i in range(len(doc))] == [t.text for t in doc]
-    assert table.punct == [int(t.is_punct) for t in doc]
-    assert table.space == [int(bool(t.whitespace_)) for t in doc]
+    assert [table.is_punct(i) for i in range(len(doc))] == [t.is_punct for t in doc]
+    assert [table.space_after(i) for i in range(len(doc))] == [bool(t.whitespace_) for t in doc]
     assert table.like_num == [int(t.like_num) for t in doc]
     for t in doc:
         for char in range(t.idx, t.idx + len(t)):
