@@ -46,7 +46,9 @@ class Tokens:
             self.ends: list[int] = list(map(add, starts, lengths))
             self.like_num: list[int] = like_num
             lower = self.text.lower()
-            if len(lower) == len(self.text):  # code points map one to one: slices of the lower-case text
+            # Slices of the lower-cased text are the tokens' lower-case forms when code points map one to one
+            # and none depends on its context (in Python only capital sigma does: "ΣΑΣ" -> "σας", final "ς").
+            if len(lower) == len(self.text) and "Σ" not in self.text:
                 self.lows: list[str] = [lower[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
             else:  # e.g. "İ" lower-cases to two code points: ask the vocabulary
                 strings = doc.vocab.strings
