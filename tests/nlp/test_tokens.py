@@ -18,7 +18,8 @@ TEXTS = st.lists(PIECES, min_size=0, max_size=40).map("".join)
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=TEXTS)
-@example(text="ΣΑΣ's İstanbul ǅ Straße")  # context-dependent and length-changing lower-casing
+@example(text="ΣΑΣ's trucks")  # lower-casing that depends on the context
+@example(text="İstanbul trucks")  # lower-casing that changes the length
 def test_token_table_matches_the_token_objects(nlp, text: str) -> None:
     doc = nlp.make_doc(text)
     table = tokens(doc)
