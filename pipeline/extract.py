@@ -44,7 +44,7 @@ def doc_mentions(doc: Doc, doc_id: str, names: dict[str, str]) -> list[Mention]:
                 end=end,
                 sentence_index=sent_of[first],
                 canonical=canonical,
-                attrs=dict(attrs_of.get((start, end)) or {}),
+                attrs=attrs_of.get((start, end)) or {},  # made per span by the components: no copy needed
             )
         )
     return out
