@@ -3,7 +3,8 @@ shared machines).
 
 On one synthetic archive built from `corpus/` (about one article in four about trade, smuggling or sanctions,
 the rest other news; numbers varied so no two articles are the same text) it measures:
-1. the floor: `spacy.blank("en")` tokenisation only;
+1. the floor: `spacy.blank("en")` tokenisation only (the fastest of 3 passes, each timed just before a
+   round of the 1-worker runs, so both are sampled over the same stretch of time);
 2. the naive peer: `en_core_web_sm` plus an EntityRuler with our alias patterns, over every article
    (needs `pip install -e '.[bench]'`), and its evaluation scores next to ours;
 3. newsclaims end to end (text JSONL -> run directory), 1 worker and 2 workers, at steady state
