@@ -20,6 +20,7 @@ from ..output.jsonl import write_json_atomic, write_jsonl_atomic
 from ..types import Document, ErrorRecord
 
 KINDS = ("documents", "mentions", "claims", "errors")
+STEP_BATCH = 64  # articles that go through the extraction steps together (see `process_items`)
 
 _NLP: Any = None
 _PATTERNS: str | None = None
@@ -124,10 +125,12 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
             jobs.append((index, Extraction(item)))
     _warm_tokenizer_cache(nlp, items)
     # strings and docs of this shard are freed when it is done
+    done: list[tuple[int, Extraction]] = []
     with _collector_paused(), nlp.memory_zone(), _watchdog(doc_timeout) as dog:
-        jobs = _run_steps(nlp, jobs, errors, dog, doc_timeout)
+        for at in range(0, len(jobs), STEP_BATCH):  # a few dozen Docs alive at once, not a whole shard
+            done += _run_steps(nlp, jobs[at : at + STEP_BATCH], errors, dog, doc_timeout)
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
-    for _, x in jobs:
+    for _, x in done:
         assert x.result is not None
         out["documents"].append(x.result.document)
         out["mentions"].extend(x.result.mentions)
