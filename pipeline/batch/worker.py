@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ..collector import collector_paused
 from ..errors import Errors
 from ..ingest.readers import ReadItem, error
 from ..output.jsonl import write_json_atomic, write_jsonl_atomic
@@ -126,7 +127,8 @@ def process_items(items: list[ReadItem], *, patterns_dir: str | None, doc_timeou
     _warm_tokenizer_cache(nlp, items)
     # strings and docs of this shard are freed when it is done
     done: list[tuple[int, Extraction]] = []
-    with _collector_paused(), nlp.memory_zone(), _watchdog(doc_timeout) as dog:
+    # collected once per shard: the records of a shard hold no cycles
+    with collector_paused(collect_after=1), nlp.memory_zone(), _watchdog(doc_timeout) as dog:
         for at in range(0, len(jobs), STEP_BATCH):  # a few dozen Docs alive at once, not a whole shard
             done += _run_steps(nlp, jobs[at : at + STEP_BATCH], errors, dog, doc_timeout)
     out: dict[str, list[dict[str, Any]]] = {k: [] for k in KINDS}
@@ -170,25 +172,6 @@ def _run_steps(
             kept.append((index, x))
         jobs = kept
     return jobs
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a shard is processed; one collection when it is done.
-
-    Extraction builds about 400 short-lived containers per article, so the collector ran every few articles
-    and spent about 7% of a run walking records that reference counting frees anyway (measured with
-    `gc.callbacks`: 147 microseconds per article, 10 with the collector paused per shard). A shard is at most
-    `shard_size` articles, so cyclic garbage, if any, stays bounded.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-            gc.collect(1)
 
 
 def _warm_tokenizer_cache(nlp: Any, items: list[ReadItem]) -> None:

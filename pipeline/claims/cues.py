@@ -123,15 +123,7 @@ class Cues:
         return _find(lows, set(lows), start, phrases)
 
     def attribution_of(self, doc: Doc, start: int, end: int) -> dict[str, Any]:
-        """Status, attributing phrase and named source of the sentence in tokens [start, end).
-
-        Every claim of a sentence shares it, so it is worked out once per sentence (kept in `doc.user_data`)."""
-        done: dict[tuple[int, int], dict[str, Any]] = doc.user_data.setdefault("newsclaims_attribution", {})
-        if (start, end) not in done:
-            done[(start, end)] = self._attribution(doc, start, end)
-        return dict(done[(start, end)])
-
-    def _attribution(self, doc: Doc, start: int, end: int) -> dict[str, Any]:
+        """Status, attributing phrase and named source of the sentence in tokens [start, end)."""
         table = tokens(doc)
         lows = table.lows[start:end]
         present = set(lows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from .sentences import Tokens, tokens
@@ -243,15 +243,6 @@ def anchor_runs(
             runs.append((lo, hi))
         k = j + 1
     return runs
-
-
-def match_windows(matcher: Matcher, doc: Doc, windows: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
-    """(key, start, end) of every match inside the windows, in doc offsets, sorted and without repeats."""
-    found: set[tuple[int, int, int]] = set()
-    for lo, hi in windows:
-        for key, s, e in matcher(doc[lo:hi]):
-            found.add((key, lo + s, lo + e))
-    return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
 
 def _coordinated(table: Tokens, left_end: int, right_start: int) -> bool:
