@@ -20,7 +20,6 @@ from .entities import anchor_runs, set_span_attrs
 from .sentences import Tokens, tokens
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_DIGITS_IN_TEXT = re.compile(r"\d[\d,.]*")
 _YEAR = re.compile(r"^(?:1[89]\d\d|20\d\d)$")
 _RANGE_JOINERS = ("to", "-", "–", "—", "and", "or")
 _JOINER_SET = frozenset(_RANGE_JOINERS)
@@ -63,6 +62,7 @@ class QuantityMatcher:
         for multi in suffix_multi:
             self._suffix_multi.setdefault(multi[0], []).append(multi)
         self._kinds = {nlp.vocab.strings.add(kind): kind for kind in ("NUM", "RANGE", "VAGUE")}
+        self._label = nlp.vocab.strings.add("QUANTITY")  # a Span given a string adds it to the StringStore per call
         self.matcher.add(
             "NUM",
             [core, [*core, {"LOWER": {"IN": suffix_single}}]]
@@ -91,22 +91,23 @@ class QuantityMatcher:
         taken = set(numpy.flatnonzero((iob == 1) | (iob == 3)).tolist())  # tokens inside entities (I or B)
         # Longest final span first (the qualifier extends a match to the left), then the earlier one; a
         # candidate that overlaps one already taken is never analysed (it would be dropped anyway).
-        candidates: list[tuple[int, int, str, int]] = []
+        candidates: list[tuple[int, int, str, int, dict[str, Any] | None]] = []
         table = tokens(doc)
         for key_id, start, end in self._matches(doc, table):
             kind = self._kinds[key_id]
-            candidates.append((self._qualifier(table.lows, start, kind)[0], end, kind, start))
+            first, qual = self._qualifier(table.lows, start, kind)
+            candidates.append((first, end, kind, start, qual))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
         new: list[Span] = []
-        for final_start, end, kind, start in candidates:
+        for final_start, end, kind, start, qual in candidates:
             if taken.intersection(range(final_start, end)):
                 continue
-            result = self._analyse(table, kind, start, end)
+            result = self._analyse(table, kind, start, end, (final_start, qual))
             if result is None:
                 continue
             first, attrs = result
             taken.update(range(first, end))
-            new.append(Span(doc, first, end, label="QUANTITY"))
+            new.append(Span(doc, first, end, label=self._label))
             set_span_attrs(doc, table.starts[first], table.ends[end - 1], {"quantity": attrs})
         if new:
             doc.set_ents(new, default="unmodified")  # adds them; the entities already there stay as they are
@@ -115,12 +116,12 @@ class QuantityMatcher:
     def _matches(self, doc: Doc, table: Tokens) -> list[tuple[int, int, int]]:
         """(key, start, end) of every NUM, RANGE and VAGUE match, sorted: the same as the whole grammar on the
         whole doc (a property test checks it), at a fraction of the cost."""
-        digits = {m.group().rstrip(".,") for m in _DIGITS_IN_TEXT.finditer(table.text)}
-        numeric = table.like_num
-        runs = anchor_runs(table.lows, self._inner, self._anchors | digits, numeric)
+        # Digit tokens need no anchor words of their own: each is LIKE_NUM ("1,500." without its commas and
+        # dots is all digits), and `anchor_runs` takes every LIKE_NUM token as an anchor.
+        runs = anchor_runs(table.lows, self._inner, self._anchors, table.like_num)
         found: set[tuple[int, int, int]] = set()
         for lo, hi in runs:
-            self._grammar_matches(table.lows, numeric, lo, hi, found)
+            self._grammar_matches(table.lows, table.like_num, lo, hi, found)
         found.update(self.vague_matcher(doc))
         return sorted(found, key=lambda m: (m[1], m[2], m[0]))
 
@@ -166,8 +167,11 @@ class QuantityMatcher:
 
     # -- analysis -------------------------------------------------------------------------------------
 
-    def _analyse(self, table: Tokens, kind: str, start: int, end: int) -> tuple[int, dict[str, Any]] | None:
-        """The quantity's first token (a qualifier may extend the match to the left) and its attributes."""
+    def _analyse(
+        self, table: Tokens, kind: str, start: int, end: int, qualified: tuple[int, dict[str, Any] | None]
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The quantity's first token (a qualifier may extend the match to the left) and its attributes;
+        `qualified` is what `_qualifier` gives for the match (found once, when the candidates are ranked)."""
         lows = table.lows
         toks = lows[start:end]
         q: dict[str, Any] = {
@@ -213,7 +217,7 @@ class QuantityMatcher:
             q["unit"] = currency or suffix_unit
             if not self._plausible(table, start, end, toks_core, bool(currency or suffix_unit)):
                 return None
-        start, qual = self._qualifier(lows, start, kind)
+        start, qual = qualified
         if qual is not None:
             self._apply_qualifier(q, qual)
         elif (
