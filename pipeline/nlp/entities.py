@@ -83,7 +83,9 @@ class EntityMatcher:
         def toks(text: str) -> tuple[str, ...]:
             return tuple(t.lower_ for t in nlp.make_doc(text))
 
-        self.vehicle_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        # Heads and models are keys of the same PhraseMatcher as the alias spellings: one pass over the doc
+        # instead of two (each pass reads every token's LOWER through spaCy's per-token attribute getter).
+        self.vehicle_matcher = self.phrase_matcher
         by_class: dict[str, list[str]] = {}
         for head, cls in veh["heads"].items():
             by_class.setdefault(cls, []).append(head)
@@ -116,9 +118,18 @@ class EntityMatcher:
         table = tokens(doc)
         text, lows, starts = table.text, table.lows, table.starts
         candidates: list[Candidate] = []
+        vehicles: list[Candidate] = []  # after the aliases, as when they had a matcher of their own
         former: set[tuple[int, int]] = set()
+        phrase_info, vehicle_class = self._phrase_info, self._vehicle_class
         for key_id, start, end in self.phrase_matcher(doc):
-            label, entry_id, is_former, capitalised = self._phrase_info[key_id]
+            info = phrase_info.get(key_id)
+            if info is None:
+                cls = vehicle_class[key_id]
+                start = self._extend_vehicle(lows, cls, start)
+                if self._context_ok(lows, "VEHICLE", cls, start, end):
+                    vehicles.append((start, end, "VEHICLE", cls))
+                continue
+            label, entry_id, is_former, capitalised = info
             if capitalised and not text[starts[start]].isupper():
                 continue
             if not self._context_ok(lows, label, entry_id, start, end):
@@ -126,12 +137,7 @@ class EntityMatcher:
             candidates.append((start, end, label, entry_id))
             if is_former:
                 former.add((start, end))
-        for key_id, start, end in self.vehicle_matcher(doc):
-            cls = self._vehicle_class[key_id]
-            start = self._extend_vehicle(lows, cls, start)
-            if not self._context_ok(lows, "VEHICLE", cls, start, end):
-                continue
-            candidates.append((start, end, "VEHICLE", cls))
+        candidates += vehicles
         existing: dict[Candidate, Span] = {(s.start, s.end, s.label_, s.kb_id_): s for s in doc.ents}
         kept = _resolve_overlaps(candidates, list(existing))
         # Spans only for the entities kept (candidates are several times as many); `set_ents` with its
