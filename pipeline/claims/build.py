@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from hashlib import sha256
+from itertools import compress
 from typing import Any
 
 from spacy.tokens import Doc
 
 from ..nlp.sentences import Tokens, sentence_tokens, tokens
-from ..types import Document, Mention, stable_id
+from ..types import Document, Mention
 from .cues import Cues, Trigger, cues_for, entity_types
 from .timex import TimeExpr, find_times, parse_published
 
@@ -46,13 +49,16 @@ def extract_claims(
     cues = cues_for(pack)
     published = parse_published(document.published)
     frame = cues.smuggling_frame(doc)
+    text = document.text
+    lower = text.lower()  # once per article, not per sentence; `_not_a_statement` says when it can be used
+    lowered = lower if len(lower) == len(text) and "Σ" not in text else None
     by_sentence: dict[int, list[Mention]] = {}
     for m in mentions:
         by_sentence.setdefault(m.sentence_index, []).append(m)
     claims: list[dict[str, Any]] = []
     token_spans = sentence_tokens(doc)
     for index, (s_char, e_char) in enumerate(sentences):
-        if _not_a_statement(document.text[s_char:e_char], cues):
+        if _not_a_statement(text, s_char, e_char, lowered, cues):
             continue
         sent = token_spans[index]
         ments = by_sentence.get(index, [])
@@ -78,7 +84,9 @@ def _clauses(doc: Doc, sent: tuple[int, int], cues: Cues) -> list[tuple[tuple[in
         return []
     bounds = [start]
     lows = tokens(doc).lows
-    breaks = [i for i in range(start + 1, end - 1) if lows[i] == ";" or (lows[i] == "," and lows[i + 1] in CLAUSE_BREAKS)]
+    marks = _clause_marks(doc)
+    inner = marks[bisect_left(marks, start + 1) : bisect_left(marks, end - 1)]
+    breaks = [i for i in inner if lows[i] == ";" or lows[i + 1] in CLAUSE_BREAKS]
     for i in breaks:
         left = [t for t in triggers if bounds[-1] <= t.start < i]
         right = [t for t in triggers if i < t.start]
@@ -95,9 +103,32 @@ def _clauses(doc: Doc, sent: tuple[int, int], cues: Cues) -> list[tuple[tuple[in
     return out
 
 
-def _not_a_statement(text: str, cues: Cues) -> bool:
-    """Headlines, captions and tag lines carry no claims: no closing punctuation, or a known line prefix."""
-    return not text.rstrip().endswith(TERMINAL_END) or text.lower().startswith(cues.no_claim_prefixes)
+def _clause_marks(doc: Doc) -> list[int]:
+    """The token indexes of every ';' and ',' of the doc, where a clause may break: found once per doc at C
+    speed, instead of a Python loop over each sentence with a trigger."""
+    marks = doc.user_data.get("newsclaims_clause_marks")
+    if marks is None:
+        lows = tokens(doc).lows
+        marks = doc.user_data["newsclaims_clause_marks"] = list(compress(range(len(lows)), map(_MARKS.__contains__, lows)))
+    return marks
+
+
+_MARKS = frozenset((";", ","))
+
+
+def _not_a_statement(text: str, start: int, end: int, lowered: str | None, cues: Cues) -> bool:
+    """Headlines, captions and tag lines carry no claims: no closing punctuation, or a known line prefix.
+
+    Reads text[start:end] in place; `lowered` is the lower-cased text when it lines up with the text character
+    for character and no character's lower case depends on the next ones (no "Σ"), else None."""
+    last = end
+    while last > start and text[last - 1].isspace():  # what `str.rstrip()` drops
+        last -= 1
+    if not text.endswith(TERMINAL_END, start, last):
+        return True
+    if lowered is None:
+        return text[start:end].lower().startswith(cues.no_claim_prefixes)
+    return lowered.startswith(cues.no_claim_prefixes, start, end)
 
 
 def _claim(
@@ -115,21 +146,33 @@ def _claim(
 ) -> dict[str, Any] | None:
     table = tokens(doc)
     c_start, c_end = table.starts[clause[0]], table.ends[clause[1] - 1]
-    inside = [m for m in ments if c_start <= m.start and m.end <= c_end]
-    items = [m for m in inside if m.label in ITEM_LABELS]
-    places = [m for m in inside if m.label in PLACE_LABELS]
-    agencies = [m for m in inside if m.label == "AGENCY"]
-    quantities = [m for m in inside if m.label == "QUANTITY"]
+    items: list[Mention] = []
+    places: list[Mention] = []
+    agencies: list[Mention] = []
+    quantities: list[Mention] = []
+    for m in ments:  # one pass sorts the clause's mentions by label (a handful per sentence)
+        if c_start <= m.start and m.end <= c_end:
+            if m.label in ITEM_LABELS:
+                items.append(m)
+            elif m.label in PLACE_LABELS:
+                places.append(m)
+            elif m.label == "AGENCY":
+                agencies.append(m)
+            elif m.label == "QUANTITY":
+                quantities.append(m)
     claim_type = trigger.claim_type
-    item_recs = [_item(m, pack) for m in items]
-    if claim_type == "trade" and (frame or any(i["sanctions"] and i["label"] == "VEHICLE" for i in item_recs)):
-        claim_type = "smuggling"  # supplying UN-banned vehicles to North Korea is smuggling by definition
+    # Checked before the item records are built (a quarter of the clauses tried give no claim); trade turning
+    # into smuggling below does not change them, as both need items or quantities.
     if not (items or agencies or places or quantities):
         return None
     if claim_type in ("trade", "smuggling", "seizure") and not (items or quantities):
         return None
     if claim_type in ("crackdown", "policy") and not (agencies or items or places):
         return None
+    sanctions_of = _sanctions_by_class(pack)
+    item_recs = [_item(m, sanctions_of) for m in items]
+    if claim_type == "trade" and (frame or any(i["sanctions"] and i["label"] == "VEHICLE" for i in item_recs)):
+        claim_type = "smuggling"  # supplying UN-banned vehicles to North Korea is smuggling by definition
     quantity = _pick_quantity(quantities, items, claim_type)
     times = find_times(doc, clause[0], clause[1], published)
     time = _pick_time(times, trigger)
@@ -137,7 +180,7 @@ def _claim(
     negated = cues.negated(doc, clause[0], clause[1], trigger)
     sanctions = _merge_sanctions(item_recs)
     record: dict[str, Any] = {
-        "claim_id": "c" + stable_id(document.doc_id, index, c_start, c_end, trigger.start, claim_type),
+        "claim_id": _claim_id(document.doc_id, index, c_start, c_end, trigger.start, claim_type),
         "doc_id": document.doc_id,
         "claim_type": claim_type,
         "schema_version": SCHEMA_VERSION,
@@ -158,6 +201,13 @@ def _claim(
         "sanctions": sanctions,
     }
     return record
+
+
+def _claim_id(doc_id: str, index: int, start: int, end: int, trigger_start: int, claim_type: str) -> str:
+    """`"c" + stable_id(doc_id, index, start, end, trigger_start, claim_type)`, formatted in one step (as
+    `types.mention_id` is)."""
+    key = f"{doc_id}\x1f{index}\x1f{start}\x1f{end}\x1f{trigger_start}\x1f{claim_type}"
+    return "c" + sha256(key.encode()).hexdigest()[:16]
 
 
 def _sentence(text: str, index: int, sent: tuple[int, int], clause: tuple[int, int]) -> dict[str, Any]:
@@ -209,21 +259,44 @@ def _pick_time(times: list[TimeExpr], trigger: Trigger) -> TimeExpr | None:
     return min(times, key=lambda t: abs(t.span.start - trigger.start))
 
 
-def _item(m: Mention, pack: dict[str, Any]) -> dict[str, Any]:
-    cls = m.attrs.get("vehicle_class") if m.label == "VEHICLE" else m.attrs.get("goods_class")
-    links = []
-    for entry in pack["sanctions"]:
-        classes = entry["vehicle_classes"] if m.label == "VEHICLE" else entry["goods_classes"]
-        if cls in classes:
-            links.append({k: entry[k] for k in ("id", "resolution", "paragraph", "hs", "description")})
-    return {**m.ref(), "class": cls, "origin": m.attrs.get("origin"), "sanctions": links}
+SanctionLinks = dict[tuple[str, Any], list[dict[str, Any]]]
+_SANCTIONS: dict[str, SanctionLinks] = {}
+
+
+def _sanctions_by_class(pack: dict[str, Any]) -> SanctionLinks:
+    """("vehicle_classes" or "goods_classes", class) -> the links of the sanctions entries listing that class,
+    in pack order; built once per pack hash, so an item looks its class up instead of walking every entry."""
+    key = pack["sha256"]
+    if key not in _SANCTIONS:
+        by_class: SanctionLinks = {}
+        for entry in pack["sanctions"]:
+            link = {k: entry[k] for k in ("id", "resolution", "paragraph", "hs", "description")}
+            for field in ("vehicle_classes", "goods_classes"):
+                for cls in dict.fromkeys(entry[field]):  # an entry links once, however often it lists a class
+                    by_class.setdefault((field, cls), []).append(link)
+        _SANCTIONS[key] = by_class
+    return _SANCTIONS[key]
+
+
+def _item(m: Mention, sanctions_of: SanctionLinks) -> dict[str, Any]:
+    vehicle = m.label == "VEHICLE"
+    cls = m.attrs.get("vehicle_class") if vehicle else m.attrs.get("goods_class")
+    record = m.ref()  # a new dict: filled in place rather than copied into another
+    record["class"] = cls
+    record["origin"] = m.attrs.get("origin")
+    # copies: records are handed on, and a change to one must not reach the next article's
+    record["sanctions"] = [link.copy() for link in sanctions_of.get(("vehicle_classes" if vehicle else "goods_classes", cls), ())]
+    return record
 
 
 def _location(doc: Doc, m: Mention, clause_start: int, cues: Cues) -> dict[str, Any]:
     first = _first_token(tokens(doc), m)
     role = cues.role(doc, first, clause_start) if first is not None else None
-    kind = m.attrs.get("kind") or m.attrs.get("admin_level") or m.label.lower()
-    return {**m.ref(), "kind": kind, "parent": m.attrs.get("parent"), "role": role}
+    record = m.ref()
+    record["kind"] = m.attrs.get("kind") or m.attrs.get("admin_level") or m.label.lower()
+    record["parent"] = m.attrs.get("parent")
+    record["role"] = role
+    return record
 
 
 def _agency(doc: Doc, m: Mention, clause_start: int, claim_type: str, cues: Cues) -> dict[str, Any]:
@@ -241,7 +314,9 @@ def _agency(doc: Doc, m: Mention, clause_start: int, claim_type: str, cues: Cues
             role = "enforcer"
         elif claim_type in cues.agency_roles["actor_types"]:
             role = "actor"
-    return {**m.ref(), "role": role}
+    record = m.ref()
+    record["role"] = role
+    return record
 
 
 def _first_token(table: Tokens, m: Mention) -> int | None:

@@ -373,10 +373,45 @@ def _plausible(table: Tokens, start: int, end: int, kind: str) -> bool:
     return True
 
 
-@lru_cache(maxsize=4096)
+# The day strings `_normalise` hands to `_parse_day` as the MONTH grammar makes them, a year always
+# included: "March 15, 2023", "Sept. 15th 2023", "15 March 2023". ASCII only: in Unicode mode `\d` takes other
+# scripts' digits (which `int` reads) and a case-blind "st" takes the long s ("ſt").
+_EXPLICIT_DAY = re.compile(
+    r"(?:(?P<month>[A-Za-z]+\.?) (?P<day>[0-9]{1,2})(?i:st|nd|rd|th)?,?"
+    r"|(?P<day_first>[0-9]{1,2})(?i:st|nd|rd|th)? (?P<month_last>[A-Za-z]+\.?))"
+    r" (?P<year>[0-9]{4})",
+    re.ASCII,
+)
+
+
 def _parse_day(text: str, base: dt.datetime) -> dt.date | None:
-    """dateparser on one explicit day string, remembered: the same dates recur across an archive (same
-    text, same publication date), and dateparser tries many patterns on every call."""
+    """The date of one explicit day string, as dateparser reads it.
+
+    Nearly every string is a plain month, day and year, which `_explicit_day` reads directly: dateparser tries
+    dozens of patterns per call, and its cache misses as it is keyed by the publication date."""
+    return _explicit_day(text) or _dateparser_day(text, base)
+
+
+def _explicit_day(text: str) -> dt.date | None:
+    """The date of "March 15, 2023", "15th Sept. 2023" and the like; None for any other string and for days
+    the month does not have (left to dateparser). `tests/claims/test_timex_days.py` checks it against
+    dateparser."""
+    m = _EXPLICIT_DAY.fullmatch(text)
+    if m is None:
+        return None
+    month = MONTHS.get((m["month"] or m["month_last"]).lower())
+    if month is None:
+        return None
+    try:
+        return dt.date(int(m["year"]), month, int(m["day"] or m["day_first"]))
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_day(text: str, base: dt.datetime) -> dt.date | None:
+    """dateparser on one day string, remembered: the same dates recur across an archive (same text, same
+    publication date), and dateparser tries many patterns on every call."""
     import dateparser
 
     parsed = dateparser.parse(
