@@ -24,6 +24,24 @@ def test_jsonl_write_holds_about_a_megabyte_whatever_the_file_size(tmp_path):
     assert peak < 4 * 1024 * 1024
 
 
+def test_jsonl_records_are_written_one_line_at_a_time(tmp_path):
+    """Each encoded line goes to the file's buffer and is freed at once. Gathering a megabyte of lines first
+    kept thousands of new objects alive, and the allocator took fresh pages for every one of them: orjson
+    calls were 6x dearer (measured) and the write held 36 MB here."""
+    records = [
+        {"mention_id": f"m{i:015d}", "doc_id": "d1", "label": "COUNTY", "text": "Hyesan", "start": i, "korean": "혜산시"}
+        for i in range(20_000)
+    ]
+    tracemalloc.start()
+    try:
+        assert write_jsonl_atomic(tmp_path / "mentions.jsonl", records) == 20_000
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert (tmp_path / "mentions.jsonl").stat().st_size > 2 * 1024 * 1024
+    assert peak < 2 * 1024 * 1024  # the file's 1 MiB buffer and one line
+
+
 def test_jsonl_records_round_trip_with_sorted_keys_and_no_temp_file_left(tmp_path):
     path = tmp_path / "run" / "claims.jsonl"
     records = [{"b": 1, "a": "Hyesan"}, {"z": None, "y": [1, 2]}]
