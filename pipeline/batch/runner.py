@@ -23,7 +23,7 @@ from ..errors import NewsclaimsError
 from ..ingest.readers import DEFAULT_MAX_CHARS, STDIN, ReadItem, error, expand_inputs, read_source
 from ..output.jsonl import write_json_atomic
 from ..types import Document, ErrorRecord
-from .merge import merge_shards
+from .merge import ShardMerger, remove_partial_files
 from .progress import Progress
 from .worker import KINDS, init_worker, process_items, process_shard, write_shard
 
@@ -111,6 +111,7 @@ def _prepare(out: Path, inputs: Sequence[str], options: ExtractOptions) -> None:
     elif out.exists() and any(out.iterdir()) and not (out / "shards").exists():
         raise NewsclaimsError("E002", path=out)
     (out / "shards").mkdir(parents=True, exist_ok=True)
+    remove_partial_files(out)  # what a killed run was merging; its shards are kept
 
 
 def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptions | None = None) -> RunSummary:
@@ -139,7 +140,7 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
     write_json_atomic(out / "manifest.json", manifest)
     shard_dir = out / "shards"
     progress = Progress(enabled=options.progress)
-    shard_ids: list[str] = []
+    merger = ShardMerger(out)  # merges each shard as soon as it and those before it are done
     resumable = STDIN not in inputs
 
     def account(stats: dict[str, Any], note: str) -> None:
@@ -147,10 +148,11 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
         progress.update(
             documents=stats["documents"], claims=sum(stats["claims"].values()), errors=sum(stats["errors"].values()), note=note
         )
+        merger.advance()
 
     def todo() -> Iterator[Shard]:
         for shard_id, items in iter_shards(inputs, options.shard_size, options.max_chars):
-            shard_ids.append(shard_id)
+            merger.add(shard_id)
             summary.shards += 1
             done_file = shard_dir / f"{shard_id}.done"
             if resumable and done_file.exists():
@@ -169,9 +171,10 @@ def run_extract(inputs: Sequence[str], out: str | Path, *, options: ExtractOptio
         else:
             for shard_id, items in todo():
                 account(process_shard(str(shard_dir), shard_id, items, pack_dir, options.doc_timeout), f"shard {shard_id}")
+        dup_errors = merger.finish()
     finally:
         progress.close()
-    dup_errors = merge_shards(out, shard_ids)
+        merger.close()
     for err in dup_errors:
         summary.errors[err["code"]] += 1
     summary.documents -= len(dup_errors)
