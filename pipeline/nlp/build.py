@@ -34,10 +34,16 @@ def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, An
 
 
 def _warm_up(nlp: Language) -> None:
-    """Create every lazily built matcher now, outside any `memory_zone`, so their strings stay interned."""
+    """Create every lazily built matcher now, outside any `memory_zone`, so their strings stay interned; and
+    load dateparser's English tables (about 8 MB, built on its first call), which most archives need sooner
+    or later: loaded mid-run they made a worker's peak memory look as if it grew with the archive."""
+    import datetime as dt
+
+    from ..claims.timex import _dateparser_day
     from ..extract import extract_document
     from ..types import Document
 
     extract_document(
         nlp, Document(text="Over 100 trucks were smuggled into Hyesan from early to mid-April 2025.", published="2025-05-20")
     )
+    _dateparser_day("15 March 2025", dt.datetime(2025, 5, 20))
