@@ -83,9 +83,6 @@ class EntityMatcher:
         def toks(text: str) -> tuple[str, ...]:
             return tuple(t.lower_ for t in nlp.make_doc(text))
 
-        # Heads and models are keys of the same PhraseMatcher as the alias spellings: one pass over the doc
-        # instead of two (each pass reads every token's LOWER through spaCy's per-token attribute getter).
-        self.vehicle_matcher = self.phrase_matcher
         by_class: dict[str, list[str]] = {}
         for head, cls in veh["heads"].items():
             by_class.setdefault(cls, []).append(head)
@@ -93,7 +90,9 @@ class EntityMatcher:
             by_class.setdefault(cls, []).append(model)
         self._vehicle_class: dict[int, str] = {}  # match key hash -> vehicle class
         for cls, texts in by_class.items():
-            self.vehicle_matcher.add(f"VEH:{cls}", list(_tokenizer(nlp).pipe(texts)))
+            # keys of the alias PhraseMatcher: one pass over each doc instead of two (each pass reads every
+            # token's LOWER through spaCy's per-token attribute getter)
+            self.phrase_matcher.add(f"VEH:{cls}", list(_tokenizer(nlp).pipe(texts)))
             self._vehicle_class[nlp.vocab.strings.add(f"VEH:{cls}")] = cls
         self.vehicle_mods: dict[str, frozenset[str]] = {}
         for mod, classes in veh["modifiers"].items():
