@@ -27,6 +27,12 @@ def mention_id(doc_id: str, label: str, start: int, end: int) -> str:
     return "m" + _sha256(f"{doc_id}\x1f{label}\x1f{start}\x1f{end}".encode()).hexdigest()[:16]
 
 
+def claim_id(doc_id: str, index: int, start: int, end: int, trigger_start: int, claim_type: str) -> str:
+    """`"c" + stable_id(doc_id, index, start, end, trigger_start, claim_type)`, formatted in one step."""
+    key = f"{doc_id}\x1f{index}\x1f{start}\x1f{end}\x1f{trigger_start}\x1f{claim_type}"
+    return "c" + _sha256(key.encode()).hexdigest()[:16]
+
+
 @dataclass(frozen=True)
 class Document:
     """One article: its main text (what every offset indexes into) and its metadata."""

@@ -61,8 +61,9 @@ def test_property_offsets_always_index_the_text(nlp, text):
 
 
 @given(st.text(max_size=30), st.sampled_from(["COUNTY", "QUANTITY", "VEHICLE"]), st.integers(0, 10**6), st.integers(0, 10**6))
-def test_property_mention_ids_are_the_stable_ids_of_their_parts(doc_id, label, start, end):
-    """Mention ids are formatted in one step for speed; they stay the ids every earlier run wrote."""
-    from pipeline.types import mention_id, stable_id
+def test_property_record_ids_are_the_stable_ids_of_their_parts(doc_id, label, start, end):
+    """Mention and claim ids are formatted in one step for speed; they stay the ids every earlier run wrote."""
+    from pipeline.types import claim_id, mention_id, stable_id
 
     assert mention_id(doc_id, label, start, end) == "m" + stable_id(doc_id, label, start, end)
+    assert claim_id(doc_id, start, start, end, end, label) == "c" + stable_id(doc_id, start, start, end, end, label)

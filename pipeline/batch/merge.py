@@ -10,9 +10,8 @@ from typing import IO, Any
 
 import orjson
 
+from ..output.jsonl import WRITE_BUFFER
 from .worker import KINDS
-
-_BUFFER = 1 << 20
 
 
 class ShardMerger:
@@ -37,7 +36,7 @@ class ShardMerger:
         self._files: dict[str, tuple[IO[bytes], str]] = {}
         for kind in KINDS:
             fd, tmp = tempfile.mkstemp(prefix=f".{kind}.jsonl.", suffix=".tmp", dir=out)
-            self._files[kind] = (os.fdopen(fd, "wb", buffering=_BUFFER), tmp)
+            self._files[kind] = (os.fdopen(fd, "wb", buffering=WRITE_BUFFER), tmp)
 
     def add(self, shard_id: str) -> None:
         """A shard of the run (in input order), done or not yet."""
@@ -111,17 +110,6 @@ def remove_partial_files(out: Path) -> None:
     for kind in KINDS:
         for tmp in out.glob(f".{kind}.jsonl.*.tmp"):
             tmp.unlink(missing_ok=True)
-
-
-def merge_shards(out: Path, shard_ids: list[str]) -> list[dict[str, Any]]:
-    """Merge the given (done) shards into the run's files in one go; returns the E109 records."""
-    merger = ShardMerger(out)
-    try:
-        for sid in shard_ids:
-            merger.add(sid)
-        return merger.finish()
-    finally:
-        merger.close()
 
 
 def _whole(path: Path) -> Iterator[bytes]:

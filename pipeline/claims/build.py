@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from hashlib import sha256
 from itertools import compress
 from typing import Any
 
 from spacy.tokens import Doc
 
 from ..nlp.sentences import Tokens, sentence_tokens, tokens
-from ..types import Document, Mention
+from ..types import Document, Mention, claim_id
 from .cues import Cues, Trigger, cues_for, entity_types
 from .timex import TimeExpr, find_times, parse_published
 
@@ -50,8 +49,8 @@ def extract_claims(
     published = parse_published(document.published)
     frame = cues.smuggling_frame(doc)
     text = document.text
-    lower = text.lower()  # once per article, not per sentence; `_not_a_statement` says when it can be used
-    lowered = lower if len(lower) == len(text) and "Σ" not in text else None
+    table = tokens(doc)
+    lowered = table.lower if table.aligned else None  # lower-cased once per doc, by the token table
     by_sentence: dict[int, list[Mention]] = {}
     for m in mentions:
         by_sentence.setdefault(m.sentence_index, []).append(m)
@@ -119,8 +118,8 @@ _MARKS = frozenset((";", ","))
 def _not_a_statement(text: str, start: int, end: int, lowered: str | None, cues: Cues) -> bool:
     """Headlines, captions and tag lines carry no claims: no closing punctuation, or a known line prefix.
 
-    Reads text[start:end] in place; `lowered` is the lower-cased text when it lines up with the text character
-    for character and no character's lower case depends on the next ones (no "Σ"), else None."""
+    Reads text[start:end] in place; `lowered` is the lower-cased text when its slices are those of the text
+    (`Tokens.aligned`), else None."""
     last = end
     while last > start and text[last - 1].isspace():  # what `str.rstrip()` drops
         last -= 1
@@ -180,7 +179,7 @@ def _claim(
     negated = cues.negated(doc, clause[0], clause[1], trigger)
     sanctions = _merge_sanctions(item_recs)
     record: dict[str, Any] = {
-        "claim_id": _claim_id(document.doc_id, index, c_start, c_end, trigger.start, claim_type),
+        "claim_id": claim_id(document.doc_id, index, c_start, c_end, trigger.start, claim_type),
         "doc_id": document.doc_id,
         "claim_type": claim_type,
         "schema_version": SCHEMA_VERSION,
@@ -201,13 +200,6 @@ def _claim(
         "sanctions": sanctions,
     }
     return record
-
-
-def _claim_id(doc_id: str, index: int, start: int, end: int, trigger_start: int, claim_type: str) -> str:
-    """`"c" + stable_id(doc_id, index, start, end, trigger_start, claim_type)`, formatted in one step (as
-    `types.mention_id` is)."""
-    key = f"{doc_id}\x1f{index}\x1f{start}\x1f{end}\x1f{trigger_start}\x1f{claim_type}"
-    return "c" + sha256(key.encode()).hexdigest()[:16]
 
 
 def _sentence(text: str, index: int, sent: tuple[int, int], clause: tuple[int, int]) -> dict[str, Any]:

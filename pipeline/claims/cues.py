@@ -116,7 +116,7 @@ class Cues:
 
     def smuggling_frame(self, doc: Doc) -> bool:
         """True when the article is about smuggling (so 'brought in' reads as smuggling, not trade)."""
-        text = tokens(doc).text.lower()
+        text = tokens(doc).lower
         seen = 0
         for word in self.frame:  # most articles reach the count with the first word or two
             seen += text.count(word)

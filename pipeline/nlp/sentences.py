@@ -34,10 +34,15 @@ class Tokens:
     call. Each `doc[i]` or `doc[a:b]` builds a new Token or Span object (measured at about a tenth of a run),
     so the components index these lists instead."""
 
-    __slots__ = ("text", "lows", "starts", "ends", "like_num", "_is_punct")
+    __slots__ = ("text", "lower", "aligned", "lows", "starts", "ends", "like_num", "_is_punct")
 
     def __init__(self, doc: Doc) -> None:
         self.text = text_of(doc)
+        self.lower = self.text.lower()  # the whole text lower-cased, once per doc
+        # True when `lower` lines up with `text` character for character and no character's lower case
+        # depends on its context (in Python only capital sigma does: "ΣΑΣ" -> "σας", final "ς"), so that
+        # `lower[a:b]` is the lower case of `text[a:b]`.
+        self.aligned = len(self.lower) == len(self.text) and "Σ" not in self.text
         # the function spaCy computes `token.is_punct` with (the stubs do not declare the attribute)
         self._is_punct = doc.vocab.lex_attr_getters[IS_PUNCT]  # type: ignore[attr-defined]
         if len(doc):
@@ -45,10 +50,8 @@ class Tokens:
             self.starts: list[int] = starts
             self.ends: list[int] = list(map(add, starts, lengths))
             self.like_num: list[int] = like_num
-            lower = self.text.lower()
-            # Slices of the lower-cased text are the tokens' lower-case forms when code points map one to one
-            # and none depends on its context (in Python only capital sigma does: "ΣΑΣ" -> "σας", final "ς").
-            if len(lower) == len(self.text) and "Σ" not in self.text:
+            if self.aligned:  # the tokens' lower-case forms are slices of the lower-cased text
+                lower = self.lower
                 self.lows: list[str] = [lower[a:b] for a, b in zip(self.starts, self.ends, strict=True)]
             else:  # e.g. "İ" lower-cases to two code points: ask the vocabulary
                 strings = doc.vocab.strings

@@ -13,7 +13,7 @@ import jsonlines
 import orjson
 
 _OPTIONS = orjson.OPT_SORT_KEYS
-_WRITE_CHUNK = 1 << 20  # the write buffer: bounded memory whatever the file size
+WRITE_BUFFER = 1 << 20  # bytes buffered per open run file: bounded memory whatever the file size
 
 
 def write_jsonl_atomic(path: Path, records: Iterable[dict[str, Any]]) -> int:
@@ -36,7 +36,7 @@ def write_lines_atomic(path: Path, lines: Iterable[bytes]) -> int:
         # Gathering a megabyte of lines first (thousands of new bytes objects alive at once) made every
         # orjson call 6x dearer (3.5 against 0.55 µs a mention record, measured): the allocator kept taking
         # fresh pages from the system instead of reusing the few it had just freed.
-        with os.fdopen(fd, "wb", buffering=_WRITE_CHUNK) as fh:
+        with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as fh:
             write = fh.write
             for line in lines:
                 write(line)
