@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .claims import extract_claims
-from .nlp.entities import ATTRS
+from .nlp.entities import ATTRS, doc_entities
 from .nlp.sentences import sentence_offsets, token_sentence_index, tokens
 from .types import Document, Mention
 
@@ -26,13 +26,15 @@ class ExtractResult:
 
 
 def doc_mentions(doc: Doc, doc_id: str, names: dict[str, str]) -> list[Mention]:
-    """Mentions of the entities in `doc.ents`, with canonical entries and label attributes."""
+    """Mentions of the doc's entities (`doc_entities`, or else `doc.ents`), with canonical entries and label
+    attributes."""
     sent_of = token_sentence_index(doc)
     table = tokens(doc)
     text, starts, ends = table.text, table.starts, table.ends
     attrs_of = doc.user_data.get(ATTRS) or {}
     out = []
-    for first, last, label, kb_id in entity_spans(doc):
+    ents = doc_entities(doc)
+    for first, last, label, kb_id in entity_spans(doc) if ents is None else ents:
         start, end = starts[first], ends[last - 1]
         canonical = {"id": kb_id, "name": names.get(kb_id, kb_id)} if kb_id else None
         out.append(

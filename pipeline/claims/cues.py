@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from spacy.attrs import ENT_TYPE
 from spacy.tokens import Doc
 
+from ..nlp.entities import token_labels
 from ..nlp.sentences import lowers, tokens
 
 ATTRIBUTION_ORDER = ("denied", "alleged", "reported", "planned", "speculative")
@@ -29,12 +30,14 @@ class Trigger(NamedTuple):
     text: str
 
 
-def entity_types(doc: Doc) -> list[int]:
-    """Every token's entity type as a string id (0 outside entities), read from the Doc once: `token.ent_type_`
-    builds a Token and looks up a string on every access."""
-    types = doc.user_data.get("newsclaims_ent_types")
+def entity_types(doc: Doc) -> list[int] | list[str]:
+    """Every token's entity type, false outside entities: the labels of `token_labels`, or else the string ids
+    read from the Doc once (`token.ent_type_` builds a Token and looks up a string on every access)."""
+    types = token_labels(doc)
     if types is None:
-        types = doc.user_data["newsclaims_ent_types"] = doc.to_array(ENT_TYPE).tolist()
+        types = doc.user_data.get("newsclaims_ent_types")
+        if types is None:
+            types = doc.user_data["newsclaims_ent_types"] = doc.to_array(ENT_TYPE).tolist()
     return types
 
 
@@ -92,12 +95,16 @@ class Cues:
         lows = table.lows
         by_first = self._by_first
         free = (0, doc.vocab.strings["QUANTITY"])  # outside any entity, or inside a quantity
+        labels = token_labels(doc)  # None when the entities are in `doc.ents`
         found = []
         # The tokens that can start a trigger, picked at C speed; only they need their entity type, read from
         # their Token (a few dozen per article, cheaper than `entity_types` for all).
         for i in compress(range(len(lows)), map(by_first.__contains__, lows)):
             # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
-            if doc[i].ent_type not in free:
+            if labels is not None:
+                if labels[i] not in ("", "QUANTITY"):
+                    continue
+            elif doc[i].ent_type not in free:
                 continue
             for phrase, name in by_first[lows[i]]:
                 n = len(phrase)

@@ -14,16 +14,20 @@ from .patterns import compile_pack
 MODEL_NAME = "blank:en"
 
 
-def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, Any] | None = None) -> Language:
+def build_pipeline(
+    *, patterns_dir: str | Path | None = None, pack: dict[str, Any] | None = None, doc_ents: bool = True
+) -> Language:
     """A blank English tokenizer plus our rule components, initialised with the pattern pack.
 
-    The pack is compiled once and shared by both pack components.
+    The pack is compiled once and shared by both pack components. With `doc_ents=False` the components keep
+    the entities in `doc.user_data` (see `nlp.entities.doc_entities`) and leave `doc.ents` empty: for
+    callers that only want newsclaims' records (the batch worker), not spaCy Docs.
     """
     nlp = spacy.blank("en")
     nlp.max_length = 100_000_000  # no parser or NER: the run's --max-chars is the real limit
     nlp.add_pipe("newsclaims_sentences")
-    nlp.add_pipe("newsclaims_entities")
-    nlp.add_pipe("newsclaims_quantities")
+    nlp.add_pipe("newsclaims_entities", config={"doc_ents": doc_ents})
+    nlp.add_pipe("newsclaims_quantities", config={"doc_ents": doc_ents})
     if pack is None:
         pack = compile_pack(Path(patterns_dir) if patterns_dir else None)
     for name in ("newsclaims_entities", "newsclaims_quantities"):

@@ -44,10 +44,11 @@ class _PackComponent:
 
     matcher_cls: type = EntityMatcher
 
-    def __init__(self, nlp: Language, name: str, patterns_dir: str | None) -> None:
+    def __init__(self, nlp: Language, name: str, patterns_dir: str | None, doc_ents: bool = True) -> None:
         self.nlp = nlp
         self.name = name
         self.patterns_dir = patterns_dir
+        self.doc_ents = doc_ents
         self.pack: dict[str, Any] | None = None
         self._impl: Any = None
 
@@ -67,7 +68,7 @@ class _PackComponent:
 
     def set_pack(self, pack: dict[str, Any]) -> None:
         self.pack = pack
-        self._impl = self.matcher_cls(self.nlp, pack)
+        self._impl = self.matcher_cls(self.nlp, pack, doc_ents=self.doc_ents)
         reset_tokenizer_cache(self.nlp)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -103,18 +104,20 @@ class QuantityComponent(_PackComponent):
     "newsclaims_entities",
     assigns=["doc.ents"],
     requires=["token.is_sent_start"],
-    default_config={"patterns_dir": None},
+    default_config={"patterns_dir": None, "doc_ents": True},
 )
-def make_entities(nlp: Language, name: str, patterns_dir: str | None) -> EntityComponent:
-    """Rule-based entity matcher and linker over the pattern pack."""
-    return EntityComponent(nlp, name, patterns_dir)
+def make_entities(nlp: Language, name: str, patterns_dir: str | None, doc_ents: bool) -> EntityComponent:
+    """Rule-based entity matcher and linker over the pattern pack. `doc_ents=False` keeps the entities in
+    `doc.user_data` instead of `doc.ents` (see `nlp.entities.doc_entities`)."""
+    return EntityComponent(nlp, name, patterns_dir, doc_ents)
 
 
 @Language.factory(
     "newsclaims_quantities",
     assigns=["doc.ents"],
-    default_config={"patterns_dir": None},
+    default_config={"patterns_dir": None, "doc_ents": True},
 )
-def make_quantities(nlp: Language, name: str, patterns_dir: str | None) -> QuantityComponent:
-    """Matcher grammar for counts, money and percentages."""
-    return QuantityComponent(nlp, name, patterns_dir)
+def make_quantities(nlp: Language, name: str, patterns_dir: str | None, doc_ents: bool) -> QuantityComponent:
+    """Matcher grammar for counts, money and percentages (`doc_ents` as for `newsclaims_entities`; use the
+    same setting for both)."""
+    return QuantityComponent(nlp, name, patterns_dir, doc_ents)

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from .entities import anchor_runs, set_span_attrs
+from .entities import ENTS, Candidate, anchor_runs, doc_entities, set_span_attrs
 from .sentences import Tokens, tokens
 
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -28,7 +28,8 @@ _JOINER_SET = frozenset(_RANGE_JOINERS)
 class QuantityMatcher:
     """Finds QUANTITY mentions and attaches `{"quantity": {...}}` with value, bounds, unit and rate."""
 
-    def __init__(self, nlp: Language, pack: dict[str, Any]) -> None:
+    def __init__(self, nlp: Language, pack: dict[str, Any], *, doc_ents: bool = True) -> None:
+        self.doc_ents = doc_ents  # write `doc.ents`, or keep the entities in `doc.user_data` (`doc_entities`)
         lex = pack["quantities"]
         self.number_words: dict[str, float] = lex["number_words"]
         self.scales: dict[str, float] = lex["scales"]
@@ -87,8 +88,12 @@ class QuantityMatcher:
         )
 
     def __call__(self, doc: Doc) -> Doc:
-        iob = doc.to_array([ENT_IOB]).reshape(-1) if len(doc) else numpy.zeros(0, dtype="uint64")
-        taken = set(numpy.flatnonzero((iob == 1) | (iob == 3)).tolist())  # tokens inside entities (I or B)
+        ents = None if self.doc_ents else doc_entities(doc) or []
+        if ents is not None:
+            taken = {i for start, end, _, _ in ents for i in range(start, end)}  # tokens inside entities
+        else:
+            iob = doc.to_array([ENT_IOB]).reshape(-1) if len(doc) else numpy.zeros(0, dtype="uint64")
+            taken = set(numpy.flatnonzero((iob == 1) | (iob == 3)).tolist())  # tokens inside entities (I or B)
         # Longest final span first (the qualifier extends a match to the left), then the earlier one; a
         # candidate that overlaps one already taken is never analysed (it would be dropped anyway).
         candidates: list[tuple[int, int, str, int, dict[str, Any] | None]] = []
@@ -98,7 +103,7 @@ class QuantityMatcher:
             first, qual = self._qualifier(table.lows, start, kind)
             candidates.append((first, end, kind, start, qual))
         candidates.sort(key=lambda c: (c[0] - c[1], c[0]))
-        new: list[Span] = []
+        new: list[Candidate] = []
         for final_start, end, kind, start, qual in candidates:
             if taken.intersection(range(final_start, end)):
                 continue
@@ -107,10 +112,13 @@ class QuantityMatcher:
                 continue
             first, attrs = result
             taken.update(range(first, end))
-            new.append(Span(doc, first, end, label=self._label))
+            new.append((first, end, "QUANTITY", ""))
             set_span_attrs(doc, table.starts[first], table.ends[end - 1], {"quantity": attrs})
-        if new:
-            doc.set_ents(new, default="unmodified")  # adds them; the entities already there stay as they are
+        if ents is not None:
+            doc.user_data[ENTS] = sorted(ents + new) if new else ents  # no two overlap: in order of their starts
+        elif new:
+            # adds them; the entities already there stay as they are
+            doc.set_ents([Span(doc, s, e, label=self._label) for s, e, _, _ in new], default="unmodified")
         return doc
 
     def _matches(self, doc: Doc, table: Tokens) -> list[tuple[int, int, int]]:

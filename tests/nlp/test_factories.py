@@ -6,6 +6,8 @@ import importlib.metadata
 
 import spacy
 
+from tests.conftest import CORPUS
+
 
 def test_factories_registered_as_spacy_entry_points():
     names = {ep.name for ep in importlib.metadata.entry_points(group="spacy_factories")}
@@ -62,3 +64,27 @@ def test_loading_the_pattern_pack_leaves_the_tokenizer_cache_working():
     doc = nlp.make_doc(text)
     assert doc.text == text
     assert calls == []
+
+
+def test_entities_kept_off_doc_ents_give_the_same_records(nlp):
+    """The batch worker's pipeline (`doc_ents=False`) keeps the entities in `doc.user_data`; every record it
+    makes from the corpus must be the one the default pipeline (entities in `doc.ents`) makes."""
+    from pipeline.extract import extract_document
+    from pipeline.ingest.readers import iter_documents
+    from pipeline.nlp.build import build_pipeline
+    from pipeline.types import Document
+
+    lean = build_pipeline(doc_ents=False)
+    inputs = [str(CORPUS / "articles.jsonl"), str(CORPUS / "events" / "articles.jsonl")]
+    docs = [d for d in iter_documents(inputs) if isinstance(d, Document)]
+    assert len(docs) >= 30
+    claims = 0
+    for document in docs:
+        ours, theirs = extract_document(lean, document), extract_document(nlp, document)
+        assert ours == theirs, document.doc_id
+        claims += len(ours.claims)
+    assert claims > 100
+    doc = lean("Over 100 trucks were smuggled into Hyesan, a source told Daily NK.")
+    assert not doc.ents  # left to the records
+    ents = [(s, e, label) for s, e, label, _ in doc.user_data["newsclaims_ents"]]
+    assert ents == [(0, 2, "QUANTITY"), (2, 3, "VEHICLE"), (6, 7, "COUNTY")]
