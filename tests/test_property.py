@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,22 @@ def test_property_offsets_always_index_the_text(nlp, text):
         for key in ("quantity", "time"):
             if c[key]:
                 assert text[c[key]["start"] : c[key]["end"]] == c[key]["text"]
+
+
+@pytest.fixture(scope="module")
+def lean_nlp():
+    from pipeline.nlp.build import build_pipeline
+
+    return build_pipeline(lean=True)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXT)
+def test_property_lean_pipeline_makes_the_same_records(nlp, lean_nlp, text):
+    """The batch worker's lean pipeline (entities off `doc.ents`, lean lexemes for unseen words) makes the
+    records of the default pipeline, whatever the text."""
+    document = Document(text=text, published="2025-05-20")
+    assert extract_document(lean_nlp, document) == extract_document(nlp, document)
 
 
 @given(st.text(max_size=30), st.sampled_from(["COUNTY", "QUANTITY", "VEHICLE"]), st.integers(0, 10**6), st.integers(0, 10**6))

@@ -37,7 +37,7 @@ def init_worker(patterns_dir: str | None) -> None:
     global _NLP, _PATTERNS, _CACHE_WARM
     from ..nlp.build import build_pipeline
 
-    _NLP = build_pipeline(patterns_dir=patterns_dir, doc_ents=False)  # its Docs never leave the worker
+    _NLP = build_pipeline(patterns_dir=patterns_dir, lean=True)  # its Docs never leave the worker
     _PATTERNS = patterns_dir
     _CACHE_WARM = False
     # The pipeline and its pattern pack (about 120k objects) live as long as the process: move them out of

@@ -66,15 +66,16 @@ def test_loading_the_pattern_pack_leaves_the_tokenizer_cache_working():
     assert calls == []
 
 
-def test_entities_kept_off_doc_ents_give_the_same_records(nlp):
-    """The batch worker's pipeline (`doc_ents=False`) keeps the entities in `doc.user_data`; every record it
-    makes from the corpus must be the one the default pipeline (entities in `doc.ents`) makes."""
+def test_lean_pipeline_gives_the_same_records(nlp):
+    """The batch worker's pipeline (`lean=True`) keeps the entities in `doc.user_data` and gives new words only
+    the lexeme attributes newsclaims reads; every record it makes from the corpus must be the one the default
+    pipeline (entities in `doc.ents`, full lexemes) makes."""
     from pipeline.extract import extract_document
     from pipeline.ingest.readers import iter_documents
     from pipeline.nlp.build import build_pipeline
     from pipeline.types import Document
 
-    lean = build_pipeline(doc_ents=False)
+    lean = build_pipeline(lean=True)
     inputs = [str(CORPUS / "articles.jsonl"), str(CORPUS / "events" / "articles.jsonl")]
     docs = [d for d in iter_documents(inputs) if isinstance(d, Document)]
     assert len(docs) >= 30
