@@ -70,6 +70,9 @@ class Cues:
                 self._roles_by_last.setdefault(phrase[-1], []).append((role, phrase))
         self.agency_roles = lex["agency_roles"]
         self.policy_override = [tuple(w.split()) for w in lex.get("policy_override", [])]
+        # one word of each policy phrase, its longest (the rarest, as a rule: "only", "required", "ordered"):
+        # a clause without any of them holds none of the phrases
+        self._policy_keys = frozenset(max(p, key=len) for p in self.policy_override)
         self.verbal_irregular = frozenset(lex.get("verbal_irregular", []))
         self.weak = frozenset(lex.get("weak_triggers", []))
         self.no_claim_prefixes = tuple(lex.get("no_claim_line_prefixes", []))
@@ -84,6 +87,10 @@ class Cues:
         starts, found = self._doc_triggers(doc)
         inside = found[bisect_left(starts, start) : bisect_left(starts, end)]
         return sorted([t for t in inside if t.end <= end], key=self.rank)
+
+    def trigger_starts(self, doc: Doc) -> list[int]:
+        """The start tokens of every trigger of the doc, ascending."""
+        return self._doc_triggers(doc)[0]
 
     def _doc_triggers(self, doc: Doc) -> tuple[list[int], list[Trigger]]:
         """Every trigger of the doc in text order, with their start tokens: found once per doc, so that each
@@ -131,10 +138,12 @@ class Cues:
                 return True
         return seen >= self.frame_min
 
-    def find(self, doc: Doc, start: int, end: int, phrases: list[tuple[str, ...]]) -> tuple[int, int] | None:
-        """The first (in phrase order) of `phrases` found in tokens [start, end)."""
+    def policy(self, doc: Doc, start: int, end: int) -> bool:
+        """True when tokens [start, end) hold a policy phrase ("goods can only be imported by ...")."""
         lows = lowers(doc)[start:end]
-        return _find(lows, set(lows), start, phrases)
+        if self._policy_keys.isdisjoint(lows):  # most clauses: no set of their words to build
+            return False
+        return _find(lows, set(lows), start, self.policy_override) is not None
 
     def attribution_of(self, doc: Doc, start: int, end: int) -> dict[str, Any]:
         """Status, attributing phrase and named source of the sentence in tokens [start, end)."""

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from typing import Any, NamedTuple
 
 from spacy.strings import get_string_id
@@ -246,16 +247,19 @@ class _Grammar:
         for words, set_id in set_ids.items():
             for word in words:
                 self.sets_of.setdefault(word, []).append(set_id)
+        # the words a match can start with (not "of", "to", "and", "-", ",": only ever inside a match)
+        self.firsts = frozenset(w for w, ids in self.sets_of.items() if any(i in self.root.children for i in ids))
 
     def matches(self, lows: list[str], start: int, end: int) -> list[tuple[int, int, int]]:
         """(key, start, end) of every match inside tokens [start, end), sorted and without repeats."""
-        if self.anchors.isdisjoint(lows[start:end]):
+        window = lows[start:end]
+        if self.anchors.isdisjoint(window):
             return []
         sets_of = self.sets_of
         found: set[tuple[int, int, int]] = set()
-        for s in range(start, end):
-            if lows[s] not in sets_of:
-                continue
+        # only the tokens a pattern can start with can start a match: picked at C speed (with the early
+        # return of `find_times`, 0.4% of a run)
+        for s in compress(range(start, end), map(self.firsts.__contains__, window)):
             stack = [(self.root, s)]
             while stack:
                 node, i = stack.pop()
@@ -331,8 +335,11 @@ _PREP_OK_FOR_AMBIGUOUS = {
 
 def find_times(doc: Doc, start: int, end: int, published: dt.date | None) -> list[TimeExpr]:
     """All time expressions in tokens [start, end), longest first, without overlaps, in text order."""
+    matches = _matches_in(doc, start, end)
+    if not matches:
+        return []
     table = tokens(doc)
-    matches = sorted(_matches_in(doc, start, end), key=lambda m: (-(m[2] - m[1]), m[1]))
+    matches.sort(key=lambda m: (-(m[2] - m[1]), m[1]))
     taken: set[int] = set()
     out: list[TimeExpr] = []
     for key, s, e in matches:
