@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import compress
 from typing import Any
 
 from spacy.language import Language
@@ -271,22 +272,36 @@ def anchor_runs(
     lows: list[str], inner: frozenset[str], anchors: frozenset[str], numeric: list[Any] | None = None
 ) -> list[tuple[int, int]]:
     """Maximal runs [lo, hi) of tokens that can be part of a match (in `inner`, or numeric when `numeric` is
-    given) and hold at least one anchor. When every match is made of such tokens and holds an anchor, the
-    matcher finds the same matches on these runs as on the whole doc, at a fraction of the cost."""
-    if numeric is None:
-        hits = [i for i, low in enumerate(lows) if low in inner]
+    given) and hold at least one anchor (a word of `anchors` that is in `inner`, or a numeric token). When
+    every match is made of such tokens and holds an anchor, the matcher finds the same matches on these runs
+    as on the whole doc, at a fraction of the cost.
+
+    Found from the anchors outwards: anchors are rare and picked at C speed, where a Python test of every
+    token of the doc (common words such as "to" and "and" are in `inner`) cost more than the matching.
+    """
+    n = len(lows)
+    seeds = [i for i in compress(range(n), map(anchors.__contains__, lows)) if lows[i] in inner]
+    if numeric is not None:
+        seeds = sorted({*seeds, *compress(range(n), numeric)})
+
+        def can_be_in(i: int) -> bool:
+            return bool(numeric[i]) or lows[i] in inner
     else:
-        hits = [i for i, low in enumerate(lows) if numeric[i] or low in inner]
+
+        def can_be_in(i: int) -> bool:
+            return lows[i] in inner
+
     runs: list[tuple[int, int]] = []
-    k, n = 0, len(hits)
-    while k < n:  # group consecutive positions into runs; only the few tokens that can be in a match
-        j = k
-        while j + 1 < n and hits[j + 1] == hits[j] + 1:
-            j += 1
-        lo, hi = hits[k], hits[j] + 1
-        if any(lows[i] in anchors or (numeric is not None and numeric[i]) for i in range(lo, hi)):
-            runs.append((lo, hi))
-        k = j + 1
+    hi = 0
+    for seed in seeds:
+        if seed < hi:
+            continue  # inside the run found last
+        lo, hi = seed, seed + 1
+        while lo > 0 and can_be_in(lo - 1):  # never back into the last run: the token after it cannot be in
+            lo -= 1
+        while hi < n and can_be_in(hi):
+            hi += 1
+        runs.append((lo, hi))
     return runs
 
 

@@ -160,3 +160,32 @@ def test_runs_break_at_words_outside_the_grammar_and_need_an_anchor() -> None:
     inner = frozenset({"over", "of", "a", "few", "and", "the"})
     assert anchor_runs(lows, inner, frozenset({"few"}), [0, 1, 0, 0, 0, 0, 0, 0]) == [(0, 2), (3, 8)]
     assert anchor_runs(lows, inner, frozenset(), [0] * 8) == []
+
+
+def _runs_by_scanning(lows: list[str], inner: frozenset[str], anchors: frozenset[str], numeric: list[int] | None):
+    """The definition of `anchor_runs`, token by token: the maximal runs of tokens that can be in a match,
+    kept when one of their tokens is an anchor."""
+    can = [bool(numeric and numeric[i]) or low in inner for i, low in enumerate(lows)]
+    runs, i = [], 0
+    while i < len(lows):
+        if not can[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(lows) and can[j]:
+            j += 1
+        if any(lows[k] in anchors or (numeric and numeric[k]) for k in range(i, j)):
+            runs.append((i, j))
+        i = j
+    return runs
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["a", "b", "c", "x", "y", "1"]), max_size=40),
+    with_numeric=st.booleans(),
+)
+def test_runs_found_from_the_anchors_are_the_runs_of_the_definition(words: list[str], with_numeric: bool) -> None:
+    inner, anchors = frozenset({"a", "b", "x"}), frozenset({"x", "y"})  # "y" anchors but can be in no run
+    numeric = [int(w == "1") for w in words] if with_numeric else None
+    assert anchor_runs(words, inner, anchors, numeric) == _runs_by_scanning(words, inner, anchors, numeric)
