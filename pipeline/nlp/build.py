@@ -25,7 +25,8 @@ def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, An
     The pack is compiled once and shared by both pack components.
 
     `lean=True` is for callers that want newsclaims' records, not spaCy Docs (the batch worker):
-    - the components keep the entities in `doc.user_data` (see `nlp.entities.doc_entities`), not `doc.ents`;
+    - the components keep the sentences and entities in `doc.user_data` (see `nlp.entities.doc_entities`),
+      not in `token.is_sent_start` and `doc.ents`;
     - a word the vocabulary has not seen gets only the lexeme attributes newsclaims reads
       (`LEAN_LEXEME_ATTRS`), not spaCy's twenty-odd (shape, prefix, suffix, stop word, URL, ...): each is a
       Python function, and an unseen word cost about 67,000 instructions (measured with callgrind), about
@@ -36,7 +37,7 @@ def build_pipeline(*, patterns_dir: str | Path | None = None, pack: dict[str, An
     if lean:
         getters = nlp.vocab.lex_attr_getters  # type: ignore[attr-defined]
         nlp.vocab.lex_attr_getters = {k: f for k, f in getters.items() if k in LEAN_LEXEME_ATTRS}  # type: ignore[attr-defined]
-    nlp.add_pipe("newsclaims_sentences")
+    nlp.add_pipe("newsclaims_sentences", config={"doc_sents": not lean})
     nlp.add_pipe("newsclaims_entities", config={"doc_ents": not lean})
     nlp.add_pipe("newsclaims_quantities", config={"doc_ents": not lean})
     if pack is None:

@@ -13,17 +13,19 @@ from spacy.tokens import Doc
 from .entities import EntityMatcher
 from .patterns import compile_pack
 from .quantities import QuantityMatcher
-from .sentences import set_sentence_starts
+from .sentences import find_sentences, set_sentence_starts
 
 
 @Language.factory(
     "newsclaims_sentences",
     assigns=["token.is_sent_start"],
-    default_config={},
+    default_config={"doc_sents": True},
 )
-def make_sentences(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    """Paragraph-aware rule sentence splitter (a blank line always ends a sentence)."""
-    return set_sentence_starts
+def make_sentences(nlp: Language, name: str, doc_sents: bool) -> Callable[[Doc], Doc]:
+    """Paragraph-aware rule sentence splitter (a blank line always ends a sentence). `doc_sents=False` keeps
+    the sentences in `doc.user_data` only, for our own components (`nlp.sentences.sentence_token_spans`),
+    and leaves `token.is_sent_start` unset."""
+    return set_sentence_starts if doc_sents else find_sentences
 
 
 def reset_tokenizer_cache(nlp: Language) -> None:
