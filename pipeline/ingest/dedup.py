@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 
 from ..types import Document, ErrorRecord
 from .readers import ReadItem, error
-from .urls import is_url, normalize_url
+from .urls import url_key
 
 
 class Deduplicator:
@@ -21,9 +21,10 @@ class Deduplicator:
 
     def add_url(self, url: str, origin: str) -> str | None:
         """Record a URL before fetching it; returns the first origin when it is a duplicate."""
-        if not is_url(url):
+        normal = url_key(url)
+        if normal is None:
             return None
-        key = "url " + normalize_url(url)
+        key = "url " + normal
         if key in self._first:
             return self._first[key]
         self._first[key] = origin
@@ -33,8 +34,9 @@ class Deduplicator:
         """E204 when the document repeats an earlier one, else None (and the document is remembered)."""
         keys = [("text", "text " + doc.text_sha256)]
         for url in (doc.url, doc.final_url):
-            if url and is_url(url):
-                keys.append(("URL", "url " + normalize_url(url)))
+            normal = url_key(url) if url else None
+            if normal is not None:
+                keys.append(("URL", "url " + normal))
         label = doc.origin or doc.url or doc.doc_id
         for kind, key in keys:
             first = self._first.get(key)

@@ -6,11 +6,13 @@ import gzip
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pipeline.ingest  # noqa: F401  (registers the readers)
 from pipeline.ingest.dedup import deduplicate
 from pipeline.ingest.readers import expand_inputs
-from pipeline.ingest.urls import UrlLine, is_url, normalize_url, read_url_list
+from pipeline.ingest.urls import UrlLine, is_url, normalize_url, read_url_list, url_key
 from pipeline.types import Document, ErrorRecord
 
 
@@ -71,3 +73,37 @@ def test_deduplicate_reports_repeated_texts_and_urls():
     assert [(o.code, o.source) for o in out[1:3]] == [("E204", "a.jsonl:2"), ("E204", "b.txt")]
     assert "a.jsonl:1" in out[1].message and "same URL" in out[1].message
     assert "same text" in out[2].message
+
+
+HOSTS = st.lists(st.text(alphabet="abz09-", min_size=1, max_size=5), min_size=1, max_size=3).map(".".join)
+ODD_HOSTS = st.one_of(
+    st.lists(st.text(alphabet="abzXY09-é_", max_size=5), min_size=1, max_size=4).map(".".join),
+    HOSTS.map(lambda h: h + "."),
+    st.just("user@example.org"),
+)
+URLS = st.builds(
+    lambda scheme, host, port, path: f"{scheme}://{host}{port}{path}",
+    st.sampled_from(["http", "https", "HTTPS", "ftp", ""]),
+    st.one_of(HOSTS, ODD_HOSTS),
+    st.sampled_from(["", "", "", ":80", ":443", ":8080", ":x"]),
+    st.one_of(
+        st.text(alphabet="/aZ9_.~:@!$&'()*+,;=-%?#é \t", max_size=14),
+        st.text(alphabet="/aZ9_.~:@!$&'()*+,;=-%", max_size=10).map(lambda p: "/" + p),  # shortcut candidates
+    ),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(URLS, st.text(max_size=40)))
+def test_property_url_key_is_normalize_url_of_urls(text):
+    """The duplicate key's one-regex shortcut for URLs already in normal form gives what the long way does."""
+    expected = normalize_url(text) if is_url(text) else None
+    assert url_key(text) == expected
+
+
+def test_url_key_takes_the_shortcut_only_where_the_long_way_changes_nothing():
+    assert url_key("https://www.dailynk.com/english/some-story-123/") == "https://www.dailynk.com/english/some-story-123/"
+    assert url_key("https://www.dailynk.com") == "https://www.dailynk.com/"
+    assert url_key("HTTPS://WWW.Example.org/a?utm_source=x&b=1#top") == "https://www.example.org/a?b=1"
+    assert url_key("https://example.org:443/%7Ea") == "https://example.org/~a"
+    assert url_key("not a url") is None
