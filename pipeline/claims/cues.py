@@ -6,14 +6,14 @@ or `doc[a:b]` builds a new spaCy object, which cost more than the rules themselv
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import compress
 from typing import Any, NamedTuple
 
 from spacy.attrs import ENT_TYPE
 from spacy.tokens import Doc
 
-from ..nlp.entities import token_labels
+from ..nlp.entities import doc_entities, token_labels
 from ..nlp.sentences import lowers, tokens
 
 ATTRIBUTION_ORDER = ("denied", "alleged", "reported", "planned", "speculative")
@@ -49,10 +49,10 @@ class Cues:
             (name, [tuple(w.split()) for w in words]) for name, words in lex["types"]
         ]
         self.priority = {name: i for i, (name, _) in enumerate(self.types)}
-        self._by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._by_first: dict[str, list[tuple[tuple[str, ...], str, int]]] = {}
         for name, phrases in self.types:
             for phrase in phrases:
-                self._by_first.setdefault(phrase[0], []).append((phrase, name))
+                self._by_first.setdefault(phrase[0], []).append((phrase, name, len(phrase)))
         self.frame = tuple(lex["smuggling_frame"])
         self.frame_min = int(lex["smuggling_frame_min"])
         self.attribution = {k: [tuple(w.split()) for w in v] for k, v in lex["attribution"].items()}
@@ -62,6 +62,7 @@ class Cues:
         self._negation_by_first: dict[str, list[tuple[str, ...]]] = {}
         for phrase in sorted(self.negation):
             self._negation_by_first.setdefault(phrase[0], []).append(phrase)
+        self._negation_firsts = frozenset(self._negation_by_first)
         self.negation_exceptions = {tuple(w.split()) for w in lex["negation_exceptions"]}
         self.roles = {role: [tuple(w.split()) for w in words] for role, words in lex["roles"].items()}
         self._roles_by_last: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
@@ -99,27 +100,31 @@ class Cues:
         if cached is not None and cached[0] is self:
             return cached[1], cached[2]
         table = tokens(doc)
-        lows = table.lows
+        lows, text, starts, ends = table.lows, table.text, table.starts, table.ends
         by_first = self._by_first
         free = (0, doc.vocab.strings["QUANTITY"])  # outside any entity, or inside a quantity
-        labels = token_labels(doc)  # None when the entities are in `doc.ents`
+        # The entities when they are in `doc.user_data` (text order, no overlaps): a candidate looks its own
+        # up by bisection, rather than `token_labels` labelling every token of the article first (with the
+        # trigger texts sliced in place: 5.6M instructions fewer per 200 articles, callgrind).
+        ents = doc_entities(doc)
+        ent_starts = [e[0] for e in ents] if ents is not None else []
         found = []
-        # The tokens that can start a trigger, picked at C speed; only they need their entity type, read from
-        # their Token (a few dozen per article, cheaper than `entity_types` for all).
+        # The tokens that can start a trigger, picked at C speed; only they need their entity type (a few
+        # dozen per article, cheaper than `entity_types` for all).
         for i in compress(range(len(lows)), map(by_first.__contains__, lows)):
             # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
-            if labels is not None:
-                if labels[i] not in ("", "QUANTITY"):
+            if ents is not None:
+                k = bisect_right(ent_starts, i) - 1
+                if k >= 0 and i < ents[k][1] and ents[k][2] != "QUANTITY":
                     continue
             elif doc[i].ent_type not in free:
                 continue
-            for phrase, name in by_first[lows[i]]:
-                n = len(phrase)
+            for phrase, name, n in by_first[lows[i]]:
                 if n > 1 and tuple(lows[i : i + n]) != phrase:
                     continue
                 if name == "trade" and lows[i] == "crossing" and i + n < len(lows) and lows[i + n] in ("point", "points"):
                     continue  # a border crossing point is a place, not trade
-                found.append(Trigger(name, i, i + n, table.span_text(i, i + n)))
+                found.append(Trigger(name, i, i + n, text[starts[i] : ends[i + n - 1]]))
         starts = [t.start for t in found]
         doc.user_data["newsclaims_triggers"] = (self, starts, found)
         return starts, found
@@ -177,13 +182,14 @@ class Cues:
         """The tokens of the attributing phrase around a cue: back to the clause start, forward to the clause end
         (in the sentence of tokens [start, end))."""
         table = tokens(doc)
-        lows, word = table.lows, table.word
+        lows, text, starts, ends = table.lows, table.text, table.starts, table.ends
         s, e = hit
-        while s > start and word(s - 1) not in (",", ";", "“", '"', ":") and s - hit[0] > -8:
+        # token texts read in place (`Tokens.word` is a method call per step)
+        while s > start and text[starts[s - 1] : ends[s - 1]] not in (",", ";", "“", '"', ":") and s - hit[0] > -8:
             s -= 1
         if lows[hit[0]] in ("according",):
             s = hit[0]
-        while e < end and word(e) not in (",", ";", ".", "”", '"', ":") and e - hit[1] < 8:
+        while e < end and text[starts[e] : ends[e]] not in (",", ";", ".", "”", '"', ":") and e - hit[1] < 8:
             e += 1
         for k in range(hit[1], e):
             if lows[k] == "that":
@@ -204,6 +210,10 @@ class Cues:
         lo = max(start, trigger.start - 6)
         hi = min(end, trigger.end + 2)
         lows = lowers(doc)[lo:hi]
+        # most clauses have no cue word near the trigger: one set operation says so (3.6M instructions fewer
+        # per 200 articles than the loop below)
+        if self._negation_firsts.isdisjoint(lows):
+            return False
         for i in range(len(lows)):
             for phrase in self._negation_by_first.get(lows[i], ()):
                 n = len(phrase)
@@ -232,11 +242,16 @@ def _find(lows: list[str], present: set[str], offset: int, phrases: list[tuple[s
     """The first (in phrase order) of `phrases` in `lows` (the tokens from `offset` on; `present` is their set,
     made once by the caller for all the phrase lists it tries)."""
     for phrase in phrases:
-        if phrase[0] not in present:
+        first = phrase[0]
+        if first not in present:
             continue
+        # the first word's places found by `list.index` at C speed, not by a Python loop over every token of
+        # the sentence (with `_phrase` reading token texts in place: 2.5M instructions fewer per 200 articles)
         n = len(phrase)
-        for i in range(len(lows) - n + 1):
-            if lows[i] == phrase[0] and tuple(lows[i : i + n]) == phrase:
+        i = -1
+        for _ in range(lows.count(first) if n > 1 else 1):
+            i = lows.index(first, i + 1)
+            if n == 1 or tuple(lows[i : i + n]) == phrase:
                 return offset + i, offset + i + n
     return None
 
