@@ -123,6 +123,28 @@ def test_quantity_runs_find_every_match_of_the_whole_doc(nlp, grammar, text: str
     assert quantities._matches(doc, tokens(doc)) == _whole_doc(grammar, doc)
 
 
+# Every word of the vague phrases ("a large number", "tens of thousands"), with numbers, currency and breakers:
+# the vague matches are found from one anchor word per phrase, which must be inside a run.
+VAGUE_WORDS = st.sampled_from(
+    sorted(
+        {
+            *"hundreds several hundred dozens dozen scores thousands thousand tens of millions million".split(),
+            *"a few couple handful large volume number amount quantity quantities volumes significant".split(),
+            *"small great deal numerous single".split(),
+            *["100", "2", "$", "to", "and", "percent", "trucks", "the", ",", ".", "A", "Large", "SEVERAL"],
+        }
+    )
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.lists(VAGUE_WORDS, min_size=1, max_size=40).map(" ".join))
+def test_vague_phrases_are_found_wherever_they_are(nlp, grammar, text: str) -> None:
+    quantities = nlp.get_pipe("newsclaims_quantities")._impl
+    doc = nlp.make_doc(text)
+    assert quantities._matches(doc, tokens(doc)) == _whole_doc(grammar, doc)
+
+
 @pytest.fixture(scope="module")
 def grammar(nlp) -> Matcher:
     """The whole quantity grammar as one Matcher over the whole doc: the reference the fast path must equal."""
