@@ -48,9 +48,8 @@ class QuantityMatcher:
         self.number_words: dict[str, float] = lex["number_words"]
         self.scales: dict[str, float] = lex["scales"]
         self.qualifiers = {tuple(k.split()): v for k, v in lex["qualifiers"].items()}
-        self.max_qual = max(len(k) for k in self.qualifiers)
         # The qualifiers by their last word, longest first: most numbers follow no qualifier, and one lookup
-        # of the word before says so, where trying every length built `max_qual` tuples per match.
+        # of the word before says so, where trying every length built a tuple per length per match.
         self._qual_by_last: dict[str, list[tuple[int, tuple[str, ...], dict[str, Any]]]] = {}
         for key in sorted(self.qualifiers, key=len, reverse=True):
             self._qual_by_last.setdefault(key[-1], []).append((len(key), key, self.qualifiers[key]))
