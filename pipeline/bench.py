@@ -105,39 +105,26 @@ def _steady_rates(
     `archives`), start-up cancelled out (see `_steady`). The configurations take turns within each round, so
     that all of them sample the same stretches of time: measured one after the other, a drift of the
     machine's speed between them had moved 2 workers / 1 by a third."""
-    runs = []
+    paths = {}
     for workers, rows in archives.items():
-        small = rows[: len(rows) // 4]
-        small_src, full_src = _write(small, tmp / f"s{workers}.jsonl"), _write(rows, tmp / f"f{workers}.jsonl")
-        runs.append((workers, small_src, len(small), full_src, len(rows)))
-    best = {workers: [float("inf"), float("inf")] for workers in archives}
+        paths[workers] = (_write(rows[: len(rows) // 4], tmp / f"s{workers}.jsonl"), _write(rows, tmp / f"f{workers}.jsonl"))
+    best = {workers: (float("inf"), float("inf")) for workers in archives}
     for _ in range(repeat):
         if between is not None:
             between()
-        for workers, small_src, n_small, full_src, n_full in runs:
-            t = _steady(tmp / f"w{workers}", small_src, n_small, full_src, n_full, ["--workers", str(workers)], repeat=1)
-            best[workers] = [min(best[workers][0], t[0]), min(best[workers][1], t[1])]
-    return {workers: _rate(n_small, n_full, (best[workers][0], best[workers][1])) for workers, _, n_small, _, n_full in runs}
+        for workers, (small, full) in paths.items():
+            t_small, t_full = _steady(tmp / f"w{workers}", small, full, ["--workers", str(workers)], repeat=1)
+            best[workers] = (min(best[workers][0], t_small), min(best[workers][1], t_full))
+    return {workers: _rate(len(rows) // 4, len(rows), best[workers]) for workers, rows in archives.items()}
 
 
-def _steady(
-    tmp: Path,
-    small: Path,
-    n_small: int,
-    full: Path,
-    n_full: int,
-    extra: list[str],
-    repeat: int = 3,
-    between: Callable[[], None] | None = None,
-) -> tuple[float, float]:
+def _steady(tmp: Path, small: Path, full: Path, extra: list[str], repeat: int) -> tuple[float, float]:
     """The fastest of `repeat` runs (the least disturbed by other work on a shared machine) on the small and
-    the full archive: (n_full - n_small) / (t(full) - t(small)) is the steady rate, where process start-up
-    and pipeline loading cancel out. `between` runs before each round."""
+    the full archive: (n_full - n_small) / (t(full) - t(small)) is the steady rate (`_rate`), where process
+    start-up and pipeline loading cancel out."""
     t_small = t_full = float("inf")
+    args = [*extra, "--quiet", "--overwrite"]
     for _ in range(repeat):
-        if between is not None:
-            between()
-        args = [*extra, "--quiet", "--overwrite"]
         t_small = min(t_small, _run_cli(["extract", str(small), "--out", str(tmp / "small"), *args])[0])
         t_full = min(t_full, _run_cli(["extract", str(full), "--out", str(tmp / "full"), *args])[0])
     return t_small, t_full
@@ -246,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         rate = _rate(
             len(rows) // 16,
             len(rows) // 4,
-            _steady(tmp / "html", html_small, len(rows) // 16, html_full, len(rows) // 4, [], repeat=2),
+            _steady(tmp / "html", html_small, html_full, [], repeat=2),
         )
         results["newsclaims HTML -> claims, 1 worker"] = (1.0, int(rate * per_article), int(rate))
         naive_scores = ours_scores = None

@@ -8,9 +8,10 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+from ..nlp.entities import entity_label_at
 from ..nlp.sentences import Tokens, sentence_tokens, tokens
 from ..types import Document, Mention, claim_id
-from .cues import Cues, Trigger, cues_for, entity_types
+from .cues import Cues, Trigger, cues_for
 from .timex import TimeExpr, find_times, parse_published
 
 SCHEMA_VERSION = 1
@@ -333,12 +334,12 @@ def _in_list_after(doc: Doc, first: int, clause_start: int, word: str) -> bool:
     """True when the mention starting at token `first` is in a list introduced by `word` ("to customs officers,
     ... and X")."""
     table = tokens(doc)
-    types = entity_types(doc)
+    label_at = entity_label_at(doc)
     i = first - 1
     while i >= clause_start:
         if table.lows[i] == word:
             return True
-        if not (types[i] or table.word(i) in (",", "and", "or")):
+        if not (label_at(i) or table.word(i) in (",", "and", "or")):
             return False
         i -= 1
     return False

@@ -6,14 +6,13 @@ or `doc[a:b]` builds a new spaCy object, which cost more than the rules themselv
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from itertools import compress
 from typing import Any, NamedTuple
 
-from spacy.attrs import ENT_TYPE
 from spacy.tokens import Doc
 
-from ..nlp.entities import doc_entities, token_labels
+from ..nlp.entities import entity_label_at
 from ..nlp.sentences import lowers, tokens
 
 ATTRIBUTION_ORDER = ("denied", "alleged", "reported", "planned", "speculative")
@@ -28,17 +27,6 @@ class Trigger(NamedTuple):
     start: int  # token index
     end: int
     text: str
-
-
-def entity_types(doc: Doc) -> list[int] | list[str]:
-    """Every token's entity type, false outside entities: the labels of `token_labels`, or else the string ids
-    read from the Doc once (`token.ent_type_` builds a Token and looks up a string on every access)."""
-    types = token_labels(doc)
-    if types is None:
-        types = doc.user_data.get("newsclaims_ent_types")
-        if types is None:
-            types = doc.user_data["newsclaims_ent_types"] = doc.to_array(ENT_TYPE).tolist()
-    return types
 
 
 class Cues:
@@ -102,22 +90,14 @@ class Cues:
         table = tokens(doc)
         lows, text, starts, ends = table.lows, table.text, table.starts, table.ends
         by_first = self._by_first
-        free = (0, doc.vocab.strings["QUANTITY"])  # outside any entity, or inside a quantity
-        # The entities when they are in `doc.user_data` (text order, no overlaps): a candidate looks its own
-        # up by bisection, rather than `token_labels` labelling every token of the article first (with the
-        # trigger texts sliced in place: 5.6M instructions fewer per 200 articles, callgrind).
-        ents = doc_entities(doc)
-        ent_starts = [e[0] for e in ents] if ents is not None else []
+        # Only the tokens that can start a trigger (picked at C speed, a few dozen per article) need their
+        # entity's label, each looked up on its own rather than every token of the article labelled first.
+        label_at = entity_label_at(doc)
         found = []
-        # The tokens that can start a trigger, picked at C speed; only they need their entity type (a few
-        # dozen per article, cheaper than `entity_types` for all).
         for i in compress(range(len(lows)), map(by_first.__contains__, lows)):
-            # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not count.
-            if ents is not None:
-                k = bisect_right(ent_starts, i) - 1
-                if k >= 0 and i < ents[k][1] and ents[k][2] != "QUANTITY":
-                    continue
-            elif doc[i].ent_type not in free:
+            # A trigger word inside an entity ("Sanctions Committee", "smuggling boats" as a VEHICLE) does not
+            # count; inside a quantity it does.
+            if label_at(i) not in ("", "QUANTITY"):
                 continue
             for phrase, name, n in by_first[lows[i]]:
                 if n > 1 and tuple(lows[i : i + n]) != phrase:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable
 from itertools import compress
 from typing import Any
 
+from spacy.attrs import ENT_TYPE
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -53,19 +56,22 @@ def doc_entities(doc: Doc) -> list[Candidate] | None:
     return ents
 
 
-def token_labels(doc: Doc) -> list[str] | None:
-    """Every token's entity label ("" outside), built once per doc from `doc_entities`; None when the
-    entities are in `doc.ents` (read `token.ent_type` there)."""
-    labels: list[str] | None = doc.user_data.get("newsclaims_token_labels")
-    if labels is None:
-        ents = doc_entities(doc)
-        if ents is None:
-            return None
-        labels = [""] * len(doc)
-        for start, end, label, _ in ents:
-            labels[start:end] = [label] * (end - start)
-        doc.user_data["newsclaims_token_labels"] = labels
-    return labels
+def entity_label_at(doc: Doc) -> Callable[[int], str]:
+    """A function from a token index to the label of the entity holding that token ("" outside any), for
+    callers that ask about a few tokens: found by bisection in `doc_entities` when the entities are kept
+    there, else read from `doc.ents` (the ENT_TYPE column, once)."""
+    ents = doc_entities(doc)
+    if ents is None:
+        types = doc.to_array(ENT_TYPE).tolist() if len(doc) else []
+        strings = doc.vocab.strings
+        return lambda i: strings[types[i]] if types[i] else ""
+    starts = [e[0] for e in ents]
+
+    def label_at(i: int) -> str:
+        k = bisect_right(starts, i) - 1  # entities are in text order and never overlap
+        return ents[k][2] if k >= 0 and i < ents[k][1] else ""
+
+    return label_at
 
 
 LABEL_PRIORITY = {"AGENCY": 0, "COUNTY": 1, "PROVINCE": 2, "PLACE": 3, "VEHICLE": 4, "GOODS": 5, "QUANTITY": 6}
