@@ -114,7 +114,9 @@ def extraction_steps(nlp: Language) -> list[Step]:
         record = x.document.to_record()
         record["sentences"] = [list(s) for s in x.sentences]
         x.result = ExtractResult(record, [m.to_record() for m in x.mentions], x.claims)
-        x.doc = None  # the Doc is not needed any more
+        # what the records were made from is not needed any more (a batch runner keeps its Extractions to the
+        # end of a shard, and their records are written and freed as each batch is done)
+        x.doc, x.mentions, x.sentences, x.claims = None, [], [], []
 
     return [tokenize, *(component(proc) for _, proc in nlp.pipeline), mentions, claims, records]
 

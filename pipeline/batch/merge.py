@@ -106,10 +106,14 @@ class ShardMerger:
 
 
 def remove_partial_files(out: Path) -> None:
-    """Remove the temporary files a killed run left in the run directory (its shards are kept)."""
+    """Remove the temporary files a killed run left: what it was merging in the run directory, and the
+    files of the shards it was extracting (a shard's files are written as its articles finish, under
+    temporary names until the shard is complete). Its complete shards are kept."""
     for kind in KINDS:
         for tmp in out.glob(f".{kind}.jsonl.*.tmp"):
             tmp.unlink(missing_ok=True)
+    for tmp in (out / "shards").glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
 
 
 def _whole(path: Path) -> Iterator[bytes]:

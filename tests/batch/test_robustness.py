@@ -60,6 +60,8 @@ def test_robustness_kill_9_then_rerun_gives_the_uninterrupted_result(tmp_path):
     assert rerun.returncode == 0, rerun.stderr
     assert f"{done_before} resumed" in rerun.stdout or f"{done_before + 1} resumed" in rerun.stdout
     assert _files(tmp_path / "killed") == _files(tmp_path / "clean")
+    # the files of the shard the kill interrupted (written under temporary names) are gone
+    assert sorted(p.name for p in (tmp_path / "killed").rglob("*.tmp")) == []
 
 
 def test_robustness_hanging_article_is_stopped_and_recorded(tmp_path):
@@ -113,6 +115,42 @@ def test_robustness_a_worker_that_dies_loses_only_its_article(tmp_path, monkeypa
     docs = [json.loads(x)["doc_id"] for x in (tmp_path / "run" / "documents.jsonl").read_text().splitlines()]
     assert docs == [f"a{i:04d}" for i in range(12)]
     assert summary.documents == 12
+
+
+def test_robustness_forked_workers_and_crash_isolation_build_no_pipeline_of_their_own(tmp_path, monkeypatch):
+    """A pipeline build takes about two seconds; after a crash with 2 workers up to four shards in flight are
+    redone one article per process. Workers are forked from the parent after it built the pipeline, so the
+    run builds it once, in the parent, crash or not."""
+    import multiprocessing
+
+    import pipeline.extract as extract_module
+    import pipeline.nlp.build as build_module
+    from pipeline.batch import worker
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("workers are forked only where fork is the start method")
+    builds = tmp_path / "builds"
+    real_build, real_mentions = build_module.build_pipeline, extract_module.doc_mentions
+
+    def counted(*args, **kwargs):
+        with builds.open("a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        return real_build(*args, **kwargs)
+
+    def poisoned(doc, doc_id, names):
+        if doc_id == "poison":
+            os._exit(3)
+        return real_mentions(doc, doc_id, names)
+
+    monkeypatch.setattr(build_module, "build_pipeline", counted)
+    monkeypatch.setattr(extract_module, "doc_mentions", poisoned)
+    monkeypatch.setattr(worker, "_NLP", None)  # as in a fresh `newsclaims extract` process
+    monkeypatch.setattr(worker, "_PATTERNS", None)
+    poison = {"id": "poison", "text": "POISON trucks crossed at Hyesan.", "published": "2025-05-20"}
+    src = _archive(tmp_path / "in.jsonl", 12, extra=[poison])
+    summary = run_extract([str(src)], tmp_path / "run", options=ExtractOptions(progress=False, workers=2, shard_size=3))
+    assert summary.errors == {"E111": 1} and summary.documents == 12
+    assert builds.read_text().split() == [str(os.getpid())]
 
 
 @pytest.mark.slow

@@ -79,6 +79,54 @@ def test_runner_resumes_after_interruption_without_duplicates(tmp_path):
     assert _files(part) == _files(full)
 
 
+def test_a_shard_interrupted_part_way_leaves_no_files_and_a_killed_ones_files_go_on_resume(tmp_path, monkeypatch):
+    """A shard's files are written as its articles finish, under temporary names until the shard is complete:
+    an interrupted shard leaves nothing a reader or a resumed run could take for a result, and the temporary
+    files of a shard whose process was killed outright are removed when the run resumes."""
+    import pipeline.extract as extract_module
+    from pipeline.batch import worker
+    from pipeline.types import Document
+
+    real = extract_module.extract_claims
+    seen = []
+
+    def interrupted(doc, document, *args):
+        seen.append(document.doc_id)
+        if document.doc_id == "Kanggye":
+            raise KeyboardInterrupt  # not an article's error: the shard stops
+        return real(doc, document, *args)
+
+    monkeypatch.setattr(extract_module, "extract_claims", interrupted)
+    items = [
+        Document(text=ARTICLE.replace("Hyesan", town), doc_id=town, published="2025-05-20")
+        for town in ("Musan", "Manpo", "Kanggye", "Hoeryong")
+    ]
+    shard_dir = tmp_path / "shard"
+    shard_dir.mkdir()
+    worker.STEP_BATCH, saved = 2, worker.STEP_BATCH  # the first batch is written before the interruption
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            worker.process_shard(str(shard_dir), "000000", items)
+    finally:
+        worker.STEP_BATCH = saved
+    assert seen[-3:] == ["Musan", "Manpo", "Kanggye"]
+    assert sorted(p.name for p in shard_dir.iterdir()) == []
+    monkeypatch.setattr(extract_module, "extract_claims", real)
+
+    src = _inputs(tmp_path)
+    full, part = tmp_path / "full", tmp_path / "part"
+    run_extract([str(src)], full, options=ExtractOptions(progress=False, shard_size=2))
+    run_extract([str(src)], part, options=ExtractOptions(progress=False, shard_size=2))
+    for kind in ("documents", "mentions", "claims", "errors"):  # as a kill -9 part-way through shard 2 leaves it
+        (part / f"{kind}.jsonl").unlink()
+        (part / "shards" / f"000002.{kind}.jsonl").rename(part / "shards" / f".000002.{kind}.jsonl.x1y2z3.tmp")
+    (part / "shards" / "000002.done").unlink()
+    summary = run_extract([str(src)], part, options=ExtractOptions(progress=False, shard_size=2))
+    assert summary.shards_resumed == summary.shards - 1
+    assert _files(part) == _files(full)
+    assert sorted(p.name for p in part.rglob("*.tmp")) == []
+
+
 def test_runner_refuses_other_inputs_in_existing_run(tmp_path):
     from pipeline.errors import NewsclaimsError
 
