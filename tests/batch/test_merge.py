@@ -60,3 +60,30 @@ def test_the_files_a_killed_merge_left_are_removed_and_the_run_resumes(tmp_path)
     assert summary.shards_resumed == summary.shards == 3
     assert _files(run) == _files(once)
     assert not list(run.glob(".*.tmp"))
+
+
+def test_shard_files_are_merged_as_they_are_whether_or_not_their_markers_list_the_doc_ids(tmp_path):
+    """A worker's marker lists its shard's doc_ids (the merge reads them there); a marker of an earlier version
+    does not (the merge reads the documents file). Files edited by hand, one without its last newline and one
+    that is only blank lines, merge as whole lines."""
+    run = tmp_path / "run"
+    _shard(run, "000000", ["a", "b"], done=False)
+    _shard(run, "000001", ["c", "a"], done=False)
+    shards = run / "shards"
+    (shards / "000000.done").write_text(json.dumps({"doc_ids": ["a", "b"]}))
+    (shards / "000001.done").write_text("{}")
+    (shards / "000000.claims.jsonl").write_text('{"doc_id": "a", "c": 1}')  # no last newline
+    (shards / "000001.claims.jsonl").write_text("\n\n")
+    (shards / "000000.errors.jsonl").write_text('{"code": "E104"}\n')
+    merger = ShardMerger(run)
+    try:
+        merger.add("000000")
+        merger.add("000001")
+        errors = merger.finish()
+    finally:
+        merger.close()
+    assert (run / "claims.jsonl").read_text() == '{"doc_id": "a", "c": 1}\n'
+    docs = [json.loads(x)["doc_id"] for x in (run / "documents.jsonl").read_text().splitlines()]
+    assert docs == ["a", "b", "c"]
+    assert [(e["code"], e["doc_id"]) for e in errors] == [("E109", "a")]
+    assert (run / "errors.jsonl").read_text().splitlines()[0] == '{"code": "E104"}'
