@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -109,9 +110,12 @@ def _run_seconds(src: Path, out: Path, workers: int) -> float:
     """
     from .batch.runner import ExtractOptions, run_extract
 
+    # The run before's output is deleted untimed: runs take turns in `out`, and deleting a larger run's
+    # hundreds of megabytes had been timed as part of a smaller one.
+    shutil.rmtree(out, ignore_errors=True)
     os.sync()  # the runs write hundreds of megabytes; a run's fsyncs must not wait on the run before it
     t0 = time.perf_counter()
-    run_extract([str(src)], out, options=ExtractOptions(workers=workers, overwrite=True, progress=False))
+    run_extract([str(src)], out, options=ExtractOptions(workers=workers, progress=False))
     return time.perf_counter() - t0
 
 
