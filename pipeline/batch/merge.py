@@ -83,7 +83,8 @@ class ShardMerger:
         """Append a shard file to the merged file of its kind, ending in a newline unless empty.
 
         The bytes are copied by the kernel (`copy_file_range`), not read into this process and written out
-        again: the parent's merge went from about 17 to 12 µs an article (measured on 8,000 articles).
+        again: with it the parent's merge went from 17-23 to about 12 µs an article, and to 9 with the doc_ids
+        read from the markers (`_doc_ids`; measured on 8,000 articles).
         """
         fh = self._files[kind][0]
         with path.open("rb") as src:
