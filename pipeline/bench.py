@@ -244,7 +244,6 @@ def main(argv: list[str] | None = None) -> None:
         def time_floor() -> None:  # the fastest of the passes, each just before a round of the runs below
             floor[0] = min(floor[0], _floor_seconds(texts))
 
-        _run_cli(["extract", str(_write(rows[:50], tmp / "warm.jsonl")), "--out", str(tmp / "warm"), "--quiet"])
         per_article = tokens / len(rows)
         # Two workers get twice the articles (the same mix), so that each timed run lasts about as long as a
         # one-worker run: a run half as long measured the machine's jitter twice as much. Within a round the
@@ -253,7 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         # quarter of the articles) beside each full one cancels what a run costs once (`round_rates`).
         archives = {1: rows, 2: synthetic_archive(2 * len(rows))}
         paths = {w: (_write(r[: len(r) // 4], tmp / f"s{w}.jsonl"), _write(r, tmp / f"f{w}.jsonl")) for w, r in archives.items()}
-        _run_seconds(_write(rows[:400], tmp / "warm2.jsonl"), tmp / "warm2", 1)  # builds this process's pipeline
+        _run_seconds(_write(rows[:400], tmp / "warm.jsonl"), tmp / "warm", 1)  # builds this process's pipeline
         if multiprocessing.get_start_method() != "fork":
             print("(workers are not forked here: the 2-worker runs include each worker's pipeline build)")
         times: dict[int, list[tuple[float, float]]] = {1: [], 2: []}

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from ..collector import collector_paused
 from ..errors import Errors
 from ..ingest.readers import ReadItem, error
-from ..output.jsonl import AtomicLines, encode_line, write_json_atomic, write_jsonl_atomic
+from ..output.jsonl import AtomicLines, encode_line, write_json_atomic
 from ..types import Document, ErrorRecord
 
 if TYPE_CHECKING:
@@ -223,14 +223,65 @@ def _crash(item: Document, err: BaseException) -> dict[str, Any]:
     ).to_record()
 
 
+class ShardFiles:
+    """A shard's four files, written record by record under temporary names and committed together: each file
+    is synced and renamed, then the `.done` marker with the shard's counts is written (the commit point).
+    Leaving the block without `commit` removes what was written."""
+
+    def __init__(self, shard_dir: str, shard_id: str) -> None:
+        base = Path(shard_dir)
+        self.done = base / f"{shard_id}.done"
+        self._stack = ExitStack()
+        self._files = {kind: self._stack.enter_context(AtomicLines(base / f"{shard_id}.{kind}.jsonl")) for kind in KINDS}
+        self._doc_ids: list[str] = []
+        self._labels: Counter[str] = Counter()
+        self._claim_types: Counter[str] = Counter()
+
+    def add(self, documents: list[dict[str, Any]], mentions: list[dict[str, Any]], claims: list[dict[str, Any]]) -> None:
+        """Encode records into the files (through their megabyte buffers) and count them."""
+        write = self._files["documents"].write
+        for d in documents:
+            self._doc_ids.append(d["doc_id"])
+            write(encode_line(d))
+        write = self._files["mentions"].write
+        for m in mentions:
+            self._labels[m["label"]] += 1
+            write(encode_line(m))
+        write = self._files["claims"].write
+        for c in claims:
+            self._claim_types[c["claim_type"]] += 1
+            write(encode_line(c))
+
+    def commit(self, errors: list[dict[str, Any]]) -> dict[str, Any]:
+        """Write the error records, put the files in place, write the marker; returns the shard's counts (summed
+        into the run summary and manifest) and its documents' ids in order (for the merge, which would
+        otherwise decode every document line to find them)."""
+        for e in errors:
+            self._files["errors"].write(encode_line(e))
+        for out in self._files.values():
+            out.commit()
+        stats = {
+            "documents": len(self._doc_ids),
+            "mentions": dict(self._labels),
+            "claims": dict(self._claim_types),
+            "errors": dict(Counter(e["code"] for e in errors)),
+            "doc_ids": self._doc_ids,
+        }
+        write_json_atomic(self.done, stats)
+        return stats
+
+    def __enter__(self) -> ShardFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+
 def write_shard(shard_dir: str, shard_id: str, out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Write a shard's files atomically, then its `.done` marker (the commit point), and return its counts."""
-    base = Path(shard_dir)
-    for kind in KINDS:
-        write_jsonl_atomic(base / f"{shard_id}.{kind}.jsonl", out[kind])
-    stats = shard_stats(out)
-    write_json_atomic(base / f"{shard_id}.done", stats)
-    return stats
+    """Write a shard's records (`process_items`' result) and commit it; returns its counts."""
+    with ShardFiles(shard_dir, shard_id) as shard:
+        shard.add(out["documents"], out["mentions"], out["claims"])
+        return shard.commit(out["errors"])
 
 
 def process_shard(
@@ -238,57 +289,15 @@ def process_shard(
 ) -> dict[str, Any]:
     """Extract one shard and write it; idempotent (a shard whose marker exists is left as it is).
 
-    Each article's records are encoded into the shard's files (under temporary names, renamed when the shard
-    is complete, then the `.done` marker is written: the commit point) as soon as its batch is done, while
-    they are still in the CPU's caches; gathering the whole shard's records first and encoding them at the
-    end had been about half of a worker's cache misses (callgrind, simulated 4 MiB last-level cache).
+    Each article's records are encoded into the shard's files (`ShardFiles`) as soon as its batch is done,
+    while they are still in the CPU's caches; gathering the whole shard's records first and encoding them at
+    the end had been about half of a worker's cache misses (callgrind, simulated 4 MiB last-level cache).
     """
     done = Path(shard_dir) / f"{shard_id}.done"
     if done.exists():
         return json.loads(done.read_text(encoding="utf-8"))
-    base = Path(shard_dir)
-    doc_ids: list[str] = []
-    labels: Counter[str] = Counter()
-    claim_types: Counter[str] = Counter()
     # One collection per shard, after its records are written and freed: it then walks almost nothing, where
     # collecting with the shard's records still alive cost 3% of a run and found no cycles (measured).
-    with collector_paused(collect_after=1), ExitStack() as stack:
-        files = {kind: stack.enter_context(AtomicLines(base / f"{shard_id}.{kind}.jsonl")) for kind in KINDS}
-        write_document, write_mention, write_claim = (files[k].write for k in ("documents", "mentions", "claims"))
-
-        def write(result: ExtractResult) -> None:
-            doc_ids.append(result.document["doc_id"])
-            write_document(encode_line(result.document))
-            for m in result.mentions:
-                labels[m["label"]] += 1
-                write_mention(encode_line(m))
-            for c in result.claims:
-                claim_types[c["claim_type"]] += 1
-                write_claim(encode_line(c))
-
-        errors = _extract(items, patterns_dir, doc_timeout, write)
-        for e in errors:
-            files["errors"].write(encode_line(e))
-        for kind in KINDS:
-            files[kind].commit()
-    stats = {
-        "documents": len(doc_ids),
-        "mentions": dict(labels),
-        "claims": dict(claim_types),
-        "errors": dict(Counter(e["code"] for e in errors)),
-        "doc_ids": doc_ids,  # for the merge, which would otherwise decode every document line to find them
-    }
-    write_json_atomic(done, stats)
-    return stats
-
-
-def shard_stats(out: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Counts of one shard (summed into the run summary and manifest), and its documents' ids in order (for
-    the merge)."""
-    return {
-        "documents": len(out["documents"]),
-        "mentions": dict(Counter(m["label"] for m in out["mentions"])),
-        "claims": dict(Counter(c["claim_type"] for c in out["claims"])),
-        "errors": dict(Counter(e["code"] for e in out["errors"])),
-        "doc_ids": [d["doc_id"] for d in out["documents"]],
-    }
+    with collector_paused(collect_after=1), ShardFiles(shard_dir, shard_id) as shard:
+        errors = _extract(items, patterns_dir, doc_timeout, lambda r: shard.add([r.document], r.mentions, r.claims))
+        return shard.commit(errors)

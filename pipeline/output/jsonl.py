@@ -77,17 +77,11 @@ class AtomicLines:
 
 
 def write_json_atomic(path: Path, obj: Any) -> None:
-    """Write one JSON document atomically (pretty, sorted keys)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(obj, fh, sort_keys=True, ensure_ascii=False, indent=2)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write one JSON document atomically (pretty, sorted keys), synced to disk before it is put in place (a
+    shard's `.done` marker is the commit point of a run: after a power cut it must not be an empty file)."""
+    with AtomicLines(path) as out:
+        out.write(json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+        out.commit()
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
